@@ -1,0 +1,237 @@
+package analyzer
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/secondlook/secondlook/internal/gitdiff"
+)
+
+func loadFixture(t *testing.T, cfg Config) *Result {
+	t.Helper()
+	if cfg.Dir == "" {
+		cfg.Dir = filepath.Join("testdata", "mod")
+	}
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func funcByName(res *Result, name string) *Func {
+	for _, f := range res.Funcs {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+func TestRunFuncs(t *testing.T) {
+	res := loadFixture(t, Config{})
+	if res.Module.Path != "example.com/mod" || res.Module.GoVersion != "1.21" {
+		t.Errorf("module = %+v", res.Module)
+	}
+	var names []string
+	for _, f := range res.Funcs {
+		names = append(names, f.File+" "+f.Name)
+	}
+	want := []string{
+		"list/list.go (*List[T]).Len",
+		"list/list.go (*List[T]).Push",
+		"server/server.go (*Server).Handle",
+		"server/server.go (*Server).add",
+		"server/server.go Server.Drain",
+		"server/server.go OnEvent",
+		"server/server_test.go TestHandle",
+	}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("funcs (-want +got):\n%s\n(generated files must be skipped)", diff)
+	}
+	if len(res.Errors) > 0 {
+		t.Errorf("errors: %v", res.Errors)
+	}
+
+	h := funcByName(res, "(*Server).Handle")
+	if h.Start != 20 || h.End != 29 {
+		t.Errorf("Handle lines = %d-%d, want 20-29 (doc comment included)", h.Start, h.End)
+	}
+	if !strings.HasPrefix(h.Code, "// Handle queues a job once.\nfunc (s *Server) Handle") || !strings.HasSuffix(h.Code, "}") {
+		t.Errorf("Handle code:\n%s", h.Code)
+	}
+	// The receiver's type comes first, then what the code uses; the
+	// function's own declaration is not repeated.
+	if !strings.HasPrefix(h.Context, "// Server queues work.\ntype Server struct {") {
+		t.Errorf("context does not start with the receiver type:\n%s", h.Context)
+	}
+	if !strings.Contains(h.Context, "func (s *Server) add(job string) bool") {
+		t.Errorf("context lacks the callee's signature:\n%s", h.Context)
+	}
+	if strings.Contains(h.Context, "func (s *Server) Handle") {
+		t.Errorf("context repeats the function itself:\n%s", h.Context)
+	}
+	if diff := cmp.Diff([]string{"(*example.com/mod/server.Server).add"}, h.Callees); diff != "" {
+		t.Errorf("callees (-want +got):\n%s", diff)
+	}
+
+	// Context from another package of the module is printed by go/types.
+	add := funcByName(res, "(*Server).add")
+	for _, s := range []string{"const Limit = 10", "func (*list.List[T]) Len() int", "type List[T any] struct{items []T}"} {
+		if !strings.Contains(add.Context, s) {
+			t.Errorf("add's context lacks %q:\n%s", s, add.Context)
+		}
+	}
+	if !funcByName(res, "TestHandle").Test {
+		t.Error("TestHandle not marked as test code")
+	}
+}
+
+func TestRunNoTests(t *testing.T) {
+	res := loadFixture(t, Config{NoTests: true})
+	if f := funcByName(res, "TestHandle"); f != nil {
+		t.Errorf("NoTests kept %s", f.File)
+	}
+}
+
+func TestRunFiles(t *testing.T) {
+	res := loadFixture(t, Config{Files: []string{"list/list.go", "list/gone.go", "README"}})
+	if diff := cmp.Diff([]string{"example.com/mod/list"}, res.Packages); diff != "" {
+		t.Errorf("packages (-want +got):\n%s", diff)
+	}
+	res = loadFixture(t, Config{Files: []string{"list/gone.go"}})
+	if len(res.Packages) != 0 || len(res.Funcs) != 0 {
+		t.Errorf("a deleted file loaded %v", res.Packages)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	_, err := Run(context.Background(), Config{Dir: t.TempDir()})
+	if !errors.Is(err, ErrNotModule) {
+		t.Errorf("outside a module: err = %v, want ErrNotModule", err)
+	}
+	_, err = Run(context.Background(), Config{Dir: filepath.Join("testdata", "mod"), Patterns: []string{"./nothing/..."}})
+	if !errors.Is(err, ErrNoPackages) {
+		t.Errorf("no match: err = %v, want ErrNoPackages", err)
+	}
+}
+
+func TestSelectDiff(t *testing.T) {
+	res := loadFixture(t, Config{})
+	// Line 33 is inside (*Server).add; Handle calls add.
+	sel := Select(res, SelectConfig{Changes: map[string][]gitdiff.LineRange{
+		"server/server.go": {{Start: 33, End: 33}},
+	}})
+	var got []string
+	for _, r := range sel.Regions {
+		got = append(got, r.Func)
+	}
+	if diff := cmp.Diff([]string{"(*Server).add", "(*Server).Handle"}, got); diff != "" {
+		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+	if r := sel.Regions[0]; r.Caller || LineRanges(r.Changed) != "33" {
+		t.Errorf("changed region = %+v", r)
+	}
+	if r := sel.Regions[1]; !r.Caller || len(r.Changed) != 0 || r.Score >= sel.Regions[0].Score {
+		t.Errorf("caller region = caller %v changed %v score %v", r.Caller, r.Changed, r.Score)
+	}
+	for _, r := range sel.Regions {
+		if r.Tokens <= 0 || len(r.ID) != 16 {
+			t.Errorf("region %s: tokens %d id %q", r.Func, r.Tokens, r.ID)
+		}
+	}
+	if sel.TotalTokens != sel.Regions[0].Tokens+sel.Regions[1].Tokens {
+		t.Errorf("total tokens %d", sel.TotalTokens)
+	}
+}
+
+func TestSelectBudget(t *testing.T) {
+	res := &Result{Funcs: []*Func{
+		{File: "a.go", Name: "Big", Start: 1, End: 10, Code: strings.Repeat("x ", 500), Signals: []Signal{{Check: "p/risky", Weight: 9}}},
+		{File: "a.go", Name: "Mid", Start: 20, End: 22, Code: "mid", Signals: []Signal{{Check: "p/risky", Weight: 6}}},
+		{File: "a.go", Name: "Low", Start: 30, End: 32, Code: "low", Signals: []Signal{{Check: "p/use", Weight: 1}}},
+		{File: "a.go", Name: "Quiet", Start: 40, End: 42, Code: "quiet"},
+	}}
+	count := func(s string) int { return len(s) }
+	names := func(rs []Region) (out []string) {
+		for _, r := range rs {
+			out = append(out, r.Func)
+		}
+		return out
+	}
+
+	all := Select(res, SelectConfig{CountTokens: count})
+	if diff := cmp.Diff([]string{"Big", "Mid", "Low"}, names(all.Regions)); diff != "" {
+		t.Errorf("full scan: functions without signals are not regions; by score (-want +got):\n%s", diff)
+	}
+
+	byRegions := Select(res, SelectConfig{MaxRegions: 2, CountTokens: count})
+	if diff := cmp.Diff([]string{"Big", "Mid"}, names(byRegions.Regions)); diff != "" {
+		t.Errorf("MaxRegions (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"Low"}, names(byRegions.LeftOut)); diff != "" {
+		t.Errorf("MaxRegions left out (-want +got):\n%s", diff)
+	}
+
+	// Big does not fit; the smaller ones after it do.
+	byTokens := Select(res, SelectConfig{MaxTokens: 100, CountTokens: count})
+	if diff := cmp.Diff([]string{"Mid", "Low"}, names(byTokens.Regions)); diff != "" {
+		t.Errorf("MaxTokens (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"Big"}, names(byTokens.LeftOut)); diff != "" {
+		t.Errorf("MaxTokens left out (-want +got):\n%s", diff)
+	}
+	if byTokens.TotalTokens > 100 {
+		t.Errorf("total %d over budget", byTokens.TotalTokens)
+	}
+}
+
+// TestScoreRanksRiskOverUse holds the scoring's promise: one risky pattern
+// outranks any amount of mere feature use.
+func TestScoreRanksRiskOverUse(t *testing.T) {
+	var busy []Signal
+	for _, check := range []string{"channels/send", "channels/recv", "atomics/use", "timers/use", "locking/defer-unlock", "goroutines/go"} {
+		for i := range 20 {
+			busy = append(busy, Signal{Check: check, Line: i, Weight: 1})
+		}
+	}
+	risky := []Signal{{Check: "locking/return-while-locked", Line: 3, Weight: 8}}
+	if b, r := Score(busy, 0, false, false, false), Score(risky, 0, false, false, false); b >= r {
+		t.Errorf("busy function scores %v, risky one %v", b, r)
+	}
+	static := Score(nil, 1, false, false, false)
+	if r := Score(risky, 0, false, false, false); static <= r {
+		t.Errorf("an x/tools finding scores %v, below a risky signal's %v", static, r)
+	}
+	if a, b := Score(risky, 0, true, false, false), Score(risky, 0, false, false, false); a >= b {
+		t.Errorf("test code %v ranks with production code %v", a, b)
+	}
+	if a, b := Score(risky, 0, false, true, false), Score(risky, 0, false, false, true); a >= b {
+		t.Errorf("caller %v ranks with changed function %v", a, b)
+	}
+	// Repeats add a little, not linearly.
+	one := Score(risky[:1], 0, false, false, false)
+	many := Score([]Signal{risky[0], {Check: risky[0].Check, Line: 4, Weight: 8}, {Check: risky[0].Check, Line: 5, Weight: 8}}, 0, false, false, false)
+	if many <= one || many >= 2*one {
+		t.Errorf("three of a kind score %v against one's %v", many, one)
+	}
+}
+
+func TestParsePos(t *testing.T) {
+	for in, want := range map[string]filePos{
+		"/a/b.go:3:4": {"/a/b.go", 3, 4},
+		"/a/b.go:3":   {"/a/b.go", 3, 0},
+		"C:/a/b.go:3": {"C:/a/b.go", 3, 0},
+		"-":           {},
+		"":            {},
+	} {
+		if got := parsePos(in); got != want {
+			t.Errorf("parsePos(%q) = %+v, want %+v", in, got, want)
+		}
+	}
+}

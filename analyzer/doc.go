@@ -1,0 +1,24 @@
+// Package analyzer is secondlook's static pass: it loads the Go packages a
+// change touches (or a whole module), runs go/analysis passes over them, and
+// picks the risky regions a language model should read.
+//
+// The phases, and where each result lands:
+//
+//   - [Run] loads packages with go/packages in bounded batches (so memory
+//     stays flat on large modules) and runs, in-process through
+//     go/analysis/checker, two kinds of passes: the x/tools passes that find
+//     real bugs (the vet set plus nilness and friends; their diagnostics land
+//     in [Result.Diagnostics]) and secondlook's own risk-signal passes under
+//     analyzer/passes (their diagnostics become [Signal]s on the [Func] that
+//     encloses them). Every function of the loaded files becomes a [Func] with
+//     its code, the declarations it refers to, its callees and its signals.
+//     Packages that fail to load are recorded in [Result.Errors]; the rest are
+//     analysed.
+//   - [Select] scores the functions and turns the riskiest into [Region]s: in
+//     a diff scan the functions the change touches plus, lower ranked, their
+//     callers; in a full scan every function with signals. A token and region
+//     budget keeps the best by score and counts what it left out.
+//
+// Past this package, positions are plain data: a module-relative,
+// slash-separated file path and 1-based lines. No token.Pos escapes.
+package analyzer

@@ -1,0 +1,589 @@
+package analyzer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/checker"
+	"golang.org/x/tools/go/packages"
+)
+
+// ErrNotModule is returned by [Run] when the directory is not inside a Go
+// module.
+var ErrNotModule = errors.New("not in a Go module")
+
+// ErrNoPackages is returned by [Run] when the patterns match no package.
+var ErrNoPackages = errors.New("no Go packages matched")
+
+// Config says what [Run] loads and analyses. Its zero value loads ./... of
+// the module in the current directory, tests included.
+type Config struct {
+	// Dir is the directory to run in: the module root or any directory
+	// inside the module. Empty means the current directory.
+	Dir string
+
+	// Patterns are go/packages patterns, relative to Dir. Empty means
+	// "./...". Ignored when Files is set.
+	Patterns []string
+
+	// Files, when set, are the files of a change, relative to the module
+	// root and slash-separated: only the packages holding them are loaded.
+	// Files that no longer exist are ignored.
+	Files []string
+
+	// NoTests leaves _test.go files out.
+	NoTests bool
+
+	// NoStatic skips the x/tools passes (their findings), keeping only the
+	// risk signals.
+	NoStatic bool
+
+	// BatchSize bounds how many packages are loaded and analysed at once, to
+	// keep memory flat on large modules. Zero means a default of 32.
+	BatchSize int
+
+	// Env, if non-nil, is the environment of the go command.
+	Env []string
+
+	// Progress, if non-nil, is called after each batch with the number of
+	// packages analysed so far and the total.
+	Progress func(done, total int)
+}
+
+// Module describes the module being analysed.
+type Module struct {
+	Path      string // module path
+	Dir       string // absolute directory of go.mod
+	GoVersion string // the go directive, e.g. "1.22"
+}
+
+// Diagnostic is a finding of an x/tools pass, in plain positions.
+type Diagnostic struct {
+	Analyzer  string    // the pass's name, e.g. "nilness"
+	Category  string    // the diagnostic's category, often empty
+	Package   string    // import path
+	File      string    // module-relative, slash-separated
+	Line      int       // 1-based
+	Column    int       // 1-based byte column
+	EndLine   int       // 0 if unknown
+	EndColumn int       // 0 if unknown
+	Message   string    // as the pass wrote it
+	Related   []Related // the pass's related positions
+}
+
+// Related is a secondary position of a diagnostic.
+type Related struct {
+	File    string
+	Line    int
+	Column  int
+	Message string
+}
+
+// PackageError is a package that did not load or analyse cleanly.
+type PackageError struct {
+	Package string // import path, or the pattern that failed
+	File    string // module-relative file, if known
+	Line    int    // 1-based, if known
+	Column  int
+	Message string
+}
+
+func (e PackageError) String() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+			if e.Column > 0 {
+				fmt.Fprintf(&b, ":%d", e.Column)
+			}
+		}
+		b.WriteString(": ")
+	} else if e.Package != "" {
+		b.WriteString(e.Package + ": ")
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// Result is what [Run] found.
+type Result struct {
+	Module      Module
+	Packages    []string // import paths analysed, sorted
+	Files       int      // Go files read
+	Funcs       []*Func  // every function of the analysed files, by file and line
+	Diagnostics []Diagnostic
+	Errors      []PackageError
+}
+
+// Run loads the packages cfg names and analyses them. It returns an error
+// only when nothing can be analysed (not a module, no package matched, the
+// go command failed); packages that fail to load are recorded in
+// Result.Errors and the others are analysed.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	dir := cfg.Dir
+	if dir == "" {
+		dir = "."
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := FindModule(ctx, dir, cfg.Env)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Module: mod}
+
+	var queries []string
+	if cfg.Files != nil {
+		for _, f := range cfg.Files {
+			abs := filepath.Join(mod.Dir, filepath.FromSlash(f))
+			if strings.HasSuffix(f, ".go") && fileExists(abs) {
+				queries = append(queries, "file="+abs)
+			}
+		}
+		if len(queries) == 0 {
+			return res, nil
+		}
+	} else {
+		queries = cfg.Patterns
+		if len(queries) == 0 {
+			queries = []string{"./..."}
+		}
+	}
+
+	// First a cheap listing, to know what to load; then the expensive load
+	// and analysis in batches.
+	paths, listErrs, err := listPackages(ctx, dir, cfg, mod, queries)
+	if err != nil {
+		return nil, err
+	}
+	res.Errors = append(res.Errors, listErrs...)
+	if len(paths) == 0 {
+		if len(res.Errors) > 0 {
+			return res, nil
+		}
+		if cfg.Files != nil {
+			return res, nil // changed files outside any package of this module
+		}
+		return nil, fmt.Errorf("%w %s in %s", ErrNoPackages, strings.Join(queries, " "), dir)
+	}
+
+	batch := cfg.BatchSize
+	if batch <= 0 {
+		batch = 32
+	}
+	a := &state{res: res, mod: mod, seenFile: map[string]bool{}, seenDiag: map[diagKey]bool{}}
+	for i := 0; i < len(paths); i += batch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		chunk := paths[i:min(i+batch, len(paths))]
+		if err := a.loadAndAnalyse(ctx, dir, cfg, chunk); err != nil {
+			return nil, err
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(min(i+batch, len(paths)), len(paths))
+		}
+	}
+
+	res.Packages = paths
+	sort.SliceStable(res.Funcs, func(i, j int) bool {
+		a, b := res.Funcs[i], res.Funcs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Start < b.Start
+	})
+	sortDiagnostics(res.Diagnostics)
+	sortErrors(res.Errors)
+	res.Errors = slices.Compact(res.Errors)
+	return res, nil
+}
+
+// FindModule asks the go command for the module enclosing dir.
+func FindModule(ctx context.Context, dir string, env []string) (Module, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Path}}\t{{.Dir}}\t{{.GoVersion}}")
+	cmd.Dir = dir
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if errors.Is(err, exec.ErrNotFound) {
+			return Module{}, fmt.Errorf("the go command is not on PATH: install Go from https://go.dev/dl")
+		}
+		if strings.Contains(msg, "go.mod file not found") || strings.Contains(msg, "not using modules") {
+			return Module{}, fmt.Errorf("%w: %s has no go.mod in it or above it; run in a module root or pass -C DIR", ErrNotModule, dir)
+		}
+		return Module{}, fmt.Errorf("finding the module: %s", firstLine(msg, err))
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) > 1 {
+		// A go.work with several modules: take the one enclosing dir.
+		for _, l := range lines {
+			f := strings.Split(l, "\t")
+			if len(f) == 3 && (dir == f[1] || strings.HasPrefix(dir, f[1]+string(filepath.Separator))) {
+				return Module{Path: f[0], Dir: f[1], GoVersion: f[2]}, nil
+			}
+		}
+	}
+	f := strings.Split(lines[0], "\t")
+	if len(f) != 3 || f[1] == "" {
+		// Outside a module, some settings (GOFLAGS=-mod=mod) make go list
+		// answer with a pseudo-module instead of failing.
+		return Module{}, fmt.Errorf("%w: %s has no go.mod in it or above it; run in a module root or pass -C DIR", ErrNotModule, dir)
+	}
+	return Module{Path: f[0], Dir: f[1], GoVersion: f[2]}, nil
+}
+
+func firstLine(msg string, err error) string {
+	if msg == "" {
+		return err.Error()
+	}
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		return msg[:i]
+	}
+	return msg
+}
+
+func fileExists(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// listPackages returns the sorted, unique import paths of the packages the
+// queries match, without type-checking anything.
+func listPackages(ctx context.Context, dir string, cfg Config, mod Module, queries []string) ([]string, []PackageError, error) {
+	pcfg := &packages.Config{
+		Context: ctx,
+		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Dir:     dir,
+		Env:     cfg.Env,
+		Tests:   false,
+	}
+	pkgs, err := packages.Load(pcfg, queries...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing packages: %w", err)
+	}
+	var paths []string
+	var errs []PackageError
+	for _, p := range pkgs {
+		if slices.Contains(queries, p.ID) && len(p.GoFiles) == 0 && len(p.Errors) > 0 {
+			// A pattern that names nothing is the user's to fix.
+			return nil, nil, fmt.Errorf("%w %s: %s", ErrNoPackages, p.ID, p.Errors[0].Msg)
+		}
+		if p.PkgPath == "" || (len(p.GoFiles) == 0 && len(p.Errors) > 0) {
+			for _, e := range p.Errors {
+				errs = append(errs, PackageError{Package: p.ID, Message: e.Msg})
+			}
+			continue
+		}
+		if p.Module == nil || p.Module.Path != mod.Path {
+			continue // a dependency, or another module of a workspace
+		}
+		paths = append(paths, p.PkgPath)
+	}
+	slices.Sort(paths)
+	return slices.Compact(paths), errs, nil
+}
+
+type diagKey struct {
+	analyzer, file string
+	line, col      int
+	msg            string
+}
+
+// state accumulates the results of the batches.
+type state struct {
+	res      *Result
+	mod      Module
+	seenFile map[string]bool // absolute file names already turned into Funcs
+	seenDiag map[diagKey]bool
+}
+
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
+	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
+
+func (s *state) loadAndAnalyse(ctx context.Context, dir string, cfg Config, paths []string) error {
+	pcfg := &packages.Config{
+		Context: ctx,
+		Mode:    loadMode,
+		Dir:     dir,
+		Env:     cfg.Env,
+		Tests:   !cfg.NoTests,
+	}
+	pkgs, err := packages.Load(pcfg, paths...)
+	if err != nil {
+		return fmt.Errorf("loading packages: %w", err)
+	}
+	pkgs = pickVariants(pkgs)
+
+	var good []*packages.Package
+	for _, p := range pkgs {
+		if p.IllTyped || len(p.Errors) > 0 {
+			s.recordErrors(p)
+		}
+		if p.IllTyped || len(p.Syntax) == 0 || p.Types == nil {
+			continue
+		}
+		// Facts would need every dependency loaded from source. The passes
+		// that use them run on these packages alone (see StaticAnalyzers).
+		p.Imports = nil
+		good = append(good, p)
+	}
+	if len(good) == 0 {
+		return nil
+	}
+
+	analyzers := SignalAnalyzers()
+	if !cfg.NoStatic {
+		analyzers = append(analyzers, StaticAnalyzers()...)
+	}
+	graph, err := checker.Analyze(analyzers, good, nil)
+	if err != nil {
+		return fmt.Errorf("analysing packages: %w", err)
+	}
+
+	// Functions first, so that signals find their enclosing function.
+	byFile := map[string][]*Func{} // absolute file name → its funcs
+	for _, p := range good {
+		ix := newPkgIndex(p, s.mod)
+		for _, f := range p.Syntax {
+			name := p.Fset.File(f.FileStart).Name()
+			if s.seenFile[name] || !s.ownFile(name) || ast.IsGenerated(f) {
+				continue
+			}
+			s.seenFile[name] = true
+			s.res.Files++
+			funcs := ix.extractFuncs(f, s.rel(name))
+			byFile[name] = funcs
+			s.res.Funcs = append(s.res.Funcs, funcs...)
+		}
+	}
+
+	for act := range graph.All() {
+		if !act.IsRoot {
+			continue
+		}
+		if act.Err != nil {
+			s.res.Errors = append(s.res.Errors, PackageError{
+				Package: act.Package.PkgPath,
+				Message: fmt.Sprintf("%s: %v", act.Analyzer.Name, act.Err),
+			})
+			continue
+		}
+		for _, d := range act.Diagnostics {
+			s.addDiagnostic(act.Analyzer, act.Package, d, byFile)
+		}
+	}
+	return nil
+}
+
+// pickVariants drops the package variants whose files another variant
+// covers: with tests, "p [p.test]" holds all of p's files, so p itself need
+// not be analysed again (go vet does the same); the generated test main
+// "p.test" is never analysed.
+func pickVariants(pkgs []*packages.Package) []*packages.Package {
+	hasTestVariant := map[string]bool{}
+	for _, p := range pkgs {
+		if p.ForTest != "" && p.PkgPath == p.ForTest {
+			hasTestVariant[p.PkgPath] = true
+		}
+	}
+	var out []*packages.Package
+	for _, p := range pkgs {
+		switch {
+		case strings.HasSuffix(p.ID, ".test") && p.Name == "main":
+			continue
+		case p.ForTest == "" && hasTestVariant[p.PkgPath]:
+			continue
+		}
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func (s *state) recordErrors(p *packages.Package) {
+	for _, e := range p.Errors {
+		pe := PackageError{Package: p.PkgPath, Message: e.Msg}
+		if pos := parsePos(e.Pos); pos.file != "" {
+			pe.File, pe.Line, pe.Column = s.rel(pos.file), pos.line, pos.col
+		}
+		s.res.Errors = append(s.res.Errors, pe)
+	}
+}
+
+type filePos struct {
+	file      string
+	line, col int
+}
+
+// parsePos parses the "file:line:col" of a packages.Error.
+func parsePos(pos string) filePos {
+	if pos == "" || pos == "-" {
+		return filePos{}
+	}
+	parts := strings.Split(pos, ":")
+	var fp filePos
+	// Walk from the end: the file name may itself hold colons.
+	nums := []int{}
+	for len(parts) > 1 && len(nums) < 2 {
+		var n int
+		if _, err := fmt.Sscanf(parts[len(parts)-1], "%d", &n); err != nil {
+			break
+		}
+		nums = append([]int{n}, nums...)
+		parts = parts[:len(parts)-1]
+	}
+	fp.file = strings.Join(parts, ":")
+	if len(nums) > 0 {
+		fp.line = nums[0]
+	}
+	if len(nums) > 1 {
+		fp.col = nums[1]
+	}
+	return fp
+}
+
+// ownFile reports whether an absolute file name belongs to the module's own
+// sources: inside the module directory and not vendored.
+func (s *state) ownFile(name string) bool {
+	rel := s.rel(name)
+	if rel == "" || strings.HasPrefix(rel, "../") {
+		return false
+	}
+	return !strings.HasPrefix(rel, "vendor/") && !strings.Contains(rel, "/vendor/")
+}
+
+// rel returns name relative to the module root, slash-separated.
+func (s *state) rel(name string) string {
+	r, err := filepath.Rel(s.mod.Dir, name)
+	if err != nil {
+		return ""
+	}
+	return filepath.ToSlash(r)
+}
+
+func (s *state) addDiagnostic(a *analysis.Analyzer, p *packages.Package, d analysis.Diagnostic, byFile map[string][]*Func) {
+	pos := p.Fset.Position(d.Pos)
+	if !pos.IsValid() || !s.ownFile(pos.Filename) {
+		return
+	}
+	if _, ok := byFile[pos.Filename]; !ok && !s.seenFile[pos.Filename] {
+		return // a generated file, or one another variant already covered
+	}
+	file := s.rel(pos.Filename)
+
+	if w, ok := signalWeight(a, d.Category); ok || isSignalPass(a) {
+		if !ok {
+			w = 1 // a category the pass did not declare; its test should catch it
+		}
+		if fn := enclosing(byFile[pos.Filename], pos.Line); fn != nil {
+			fn.addSignal(Signal{Check: a.Name + "/" + d.Category, Line: pos.Line, Message: d.Message, Weight: w})
+		}
+		return
+	}
+
+	k := diagKey{a.Name, file, pos.Line, pos.Column, d.Message}
+	if s.seenDiag[k] {
+		return
+	}
+	s.seenDiag[k] = true
+	diag := Diagnostic{
+		Analyzer: a.Name,
+		Category: d.Category,
+		Package:  p.PkgPath,
+		File:     file,
+		Line:     pos.Line,
+		Column:   pos.Column,
+		Message:  d.Message,
+	}
+	if d.End.IsValid() {
+		end := p.Fset.Position(d.End)
+		if end.Filename == pos.Filename {
+			diag.EndLine, diag.EndColumn = end.Line, end.Column
+		}
+	}
+	for _, r := range d.Related {
+		rp := p.Fset.Position(r.Pos)
+		if rp.IsValid() && s.ownFile(rp.Filename) {
+			diag.Related = append(diag.Related, Related{File: s.rel(rp.Filename), Line: rp.Line, Column: rp.Column, Message: r.Message})
+		}
+	}
+	s.res.Diagnostics = append(s.res.Diagnostics, diag)
+	if fn := enclosing(byFile[pos.Filename], pos.Line); fn != nil {
+		fn.Static++
+	}
+}
+
+func isSignalPass(a *analysis.Analyzer) bool {
+	for _, p := range signalPasses {
+		if p.analyzer == a {
+			return true
+		}
+	}
+	return false
+}
+
+// enclosing returns the innermost function of funcs whose lines hold line.
+func enclosing(funcs []*Func, line int) *Func {
+	var best *Func
+	for _, f := range funcs {
+		if f.Start <= line && line <= f.End {
+			if best == nil || f.End-f.Start < best.End-best.Start {
+				best = f
+			}
+		}
+	}
+	return best
+}
+
+func sortDiagnostics(ds []Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.Analyzer != b.Analyzer {
+			return a.Analyzer < b.Analyzer
+		}
+		return a.Message < b.Message
+	})
+}
+
+func sortErrors(es []PackageError) {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if a.Package != b.Package {
+			return a.Package < b.Package
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Message < b.Message
+	})
+}

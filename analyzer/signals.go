@@ -1,0 +1,44 @@
+package analyzer
+
+import (
+	"golang.org/x/tools/go/analysis"
+)
+
+// A Signal is a reason to read a function closely: a construct that a
+// risk-signal pass found in it. Signals are places to look, not conclusions.
+type Signal struct {
+	Check   string  `json:"check"`   // "<pass>/<category>", e.g. "locking/lock-no-defer-return"
+	Line    int     `json:"line"`    // 1-based line in the region's file
+	Message string  `json:"message"` // what was seen
+	Weight  float64 `json:"weight"`  // how strongly it predicts a bug, 0–10
+}
+
+// signalPass is a risk-signal pass with its category weights.
+type signalPass struct {
+	analyzer *analysis.Analyzer
+	weights  map[string]float64
+}
+
+// signalPasses lists secondlook's own risk-signal passes.
+var signalPasses = []signalPass{}
+
+// SignalAnalyzers returns the risk-signal passes.
+func SignalAnalyzers() []*analysis.Analyzer {
+	as := make([]*analysis.Analyzer, len(signalPasses))
+	for i, p := range signalPasses {
+		as[i] = p.analyzer
+	}
+	return as
+}
+
+// signalWeight returns the weight of a category of a signal pass, and
+// whether the pass declares it.
+func signalWeight(a *analysis.Analyzer, category string) (float64, bool) {
+	for _, p := range signalPasses {
+		if p.analyzer == a {
+			w, ok := p.weights[category]
+			return w, ok
+		}
+	}
+	return 0, false
+}

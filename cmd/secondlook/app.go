@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/secondlook/secondlook/analyzer"
+	"github.com/secondlook/secondlook/internal/gitdiff"
+	"github.com/secondlook/secondlook/internal/pipeline"
+)
+
+const informationURI = "https://github.com/secondlook/secondlook"
+
+// run runs the command line args and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdin, stdout, stderr)
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == nil {
+		return code // the command already said what it had to
+	}
+	switch {
+	case errors.Is(err, analyzer.ErrNotModule), errors.Is(err, analyzer.ErrNoPackages),
+		errors.Is(err, gitdiff.ErrUnknownRevision), errors.Is(err, gitdiff.ErrNotRepository),
+		errors.Is(err, gitdiff.ErrNoMergeBase):
+		code = exitUsage
+	case errors.As(err, new(*pipeline.UsageError)):
+		code = exitUsage
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "secondlook: interrupted")
+		return exitFailure
+	case code == exitFailure && !errors.As(err, &ee):
+		// urfave/cli reports flag errors as plain errors.
+		if isFlagError(err) {
+			code = exitUsage
+		}
+	}
+	fmt.Fprintf(stderr, "secondlook: %v\n", err)
+	return code
+}
+
+// isFlagError reports whether err is urfave/cli's word on a bad command line.
+func isFlagError(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"flag provided but not defined", "invalid value", "flag needs an argument", "Required flag", "No help topic"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:  "secondlook",
+		Usage: "an LLM-assisted second look at Go changes",
+		Description: `secondlook finds the risky regions of the Go packages a change touches (or of a
+whole module), runs the x/tools passes that find real bugs, and — with a model
+configured — asks a language model to hunt for bugs in each region, keeping
+only the claims the code confirms. Reports are text, JSON or SARIF 2.1.0 for
+GitHub code scanning.
+
+` + exitCodesHelp,
+		Version:         version(),
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: false,
+		Suggest:         true,
+		// main maps errors to exit codes; the library must not exit.
+		ExitErrHandler: func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return &exitError{code: exitUsage, err: err}
+		},
+		Commands: []*cli.Command{scanCommand()},
+	}
+	return app
+}
+
+// version returns the module version the binary was built from.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
+		return "0.0.0-devel"
+	}
+	return strings.TrimPrefix(bi.Main.Version, "v")
+}

@@ -1,0 +1,428 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/secondlook/secondlook/analyzer"
+	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/findings/sarif"
+	"github.com/secondlook/secondlook/internal/pipeline"
+)
+
+func scanCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "scan",
+		Usage:     "scan a change, or whole packages, for bugs",
+		ArgsUsage: "[packages]",
+		Description: `Scans the packages named (default ./...) or, with --diff or --diff-file, the
+packages a change touches, and reports what it finds.
+
+With no model configured, scan runs the static pass: it reports the findings
+of the x/tools passes that find real bugs and says how many regions (and
+tokens) would go to a model. --dry-run lists those regions.
+
+Flags come before the packages.
+
+EXAMPLES:
+   secondlook scan ./...                       one-off scan of a module
+   secondlook scan --diff origin/main          a branch against its merge base with main
+   secondlook scan --diff HEAD~1 --dry-run     what the last commit would send to a model
+   git diff main | secondlook scan --diff-file -
+   secondlook scan --diff origin/main --format sarif -o secondlook.sarif
+   secondlook scan -C ../other --format json ./pkg/...
+
+` + exitCodesHelp,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "C", Usage: "run in `DIR` (the module root, or a directory inside it)"},
+			&cli.StringFlag{Name: "diff", Usage: "scan the working tree's change against the merge base of `REV` and HEAD (staged, unstaged and untracked files included)"},
+			&cli.StringFlag{Name: "diff-file", Usage: "scan the change in a unified diff read from `FILE` (- for standard input), paths relative to the repository root"},
+			&cli.StringFlag{Name: "diff-filter", Value: "functions", Usage: "in a diff scan, report findings in the `SCOPE`: functions the change touched, changed lines only, or the changed packages (functions|lines|packages)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or sarif"},
+			&cli.StringFlag{Name: "o", Usage: "write the report to `FILE` instead of standard output"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "send nothing: list the regions that would go to a model, and their tokens"},
+			&cli.IntFlag{Name: "max-regions", Usage: "review at most `N` regions, the riskiest first (0: no limit)"},
+			&cli.IntFlag{Name: "max-tokens", Value: 1_000_000, Usage: "review regions up to `N` tokens in all, the riskiest first (0: no limit)"},
+			&cli.BoolFlag{Name: "tests", Value: true, Usage: "scan _test.go files too (--tests=false to skip them)"},
+			&cli.StringFlag{Name: "fail-on", Usage: "exit 3 when a finding is at or above `LEVEL`: error, warning, note or none (default: warning for text, none for json and sarif)"},
+			&cli.BoolFlag{Name: "q", Usage: "quiet: no summary or progress on standard error"},
+			&cli.BoolFlag{Name: "v", Usage: "verbose: timings, load errors in full, left-out regions"},
+		},
+		Action: scan,
+	}
+}
+
+// scanOptions are the checked flags of a scan.
+type scanOptions struct {
+	format   string
+	failOn   findings.Level
+	out      string
+	dryRun   bool
+	quiet    bool
+	verbose  bool
+	diffDesc string // what the change was taken against, for messages
+}
+
+func scan(c *cli.Context) error {
+	stderr := c.App.ErrWriter
+	opts := scanOptions{
+		format:  c.String("format"),
+		out:     c.String("o"),
+		dryRun:  c.Bool("dry-run"),
+		quiet:   c.Bool("q"),
+		verbose: c.Bool("v"),
+	}
+	switch opts.format {
+	case "text", "json", "sarif":
+	default:
+		return usageErrorf("unknown --format %q: use text, json or sarif", opts.format)
+	}
+	if opts.dryRun && opts.format == "sarif" {
+		return usageErrorf("--dry-run lists regions, which SARIF cannot hold: use --format text or json")
+	}
+	failOn := c.String("fail-on")
+	if failOn == "" {
+		failOn = "none"
+		if opts.format == "text" {
+			failOn = "warning"
+		}
+	}
+	lvl, ok := findings.ParseLevel(failOn)
+	if !ok {
+		return usageErrorf("unknown --fail-on %q: use error, warning, note or none", failOn)
+	}
+	opts.failOn = lvl
+	if c.Int("max-regions") < 0 || c.Int("max-tokens") < 0 {
+		return usageErrorf("--max-regions and --max-tokens take a number ≥ 0 (0: no limit)")
+	}
+
+	cfg := pipeline.Config{
+		Dir:        c.String("C"),
+		Patterns:   c.Args().Slice(),
+		NoTests:    !c.Bool("tests"),
+		MaxRegions: c.Int("max-regions"),
+		MaxTokens:  c.Int("max-tokens"),
+		Tool:       findings.Tool{Name: "secondlook", Version: version(), InformationURI: informationURI},
+	}
+	switch f := pipeline.DiffFilter(c.String("diff-filter")); f {
+	case pipeline.FilterFunctions, pipeline.FilterLines, pipeline.FilterPackages:
+		cfg.DiffFilter = f
+	default:
+		return usageErrorf("unknown --diff-filter %q: use functions, lines or packages", f)
+	}
+	if c.IsSet("diff") && c.IsSet("diff-file") {
+		return usageErrorf("--diff and --diff-file both name a change: use one")
+	}
+	if rev := c.String("diff"); c.IsSet("diff") {
+		if rev == "" {
+			return usageErrorf("--diff needs a revision, e.g. --diff origin/main")
+		}
+		cfg.DiffBase = rev
+		opts.diffDesc = rev
+	}
+	if name := c.String("diff-file"); c.IsSet("diff-file") {
+		if name == "-" {
+			cfg.Diff = c.App.Reader
+			opts.diffDesc = "standard input"
+		} else {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				return usageErrorf("reading --diff-file: %v", err)
+			}
+			cfg.Diff = bytes.NewReader(b)
+			opts.diffDesc = name
+		}
+	}
+	if (cfg.DiffBase != "" || cfg.Diff != nil) && len(cfg.Patterns) > 0 {
+		return usageErrorf("a diff scan scans the packages the change touches: drop the package patterns %s, or drop --diff for a full scan", strings.Join(cfg.Patterns, " "))
+	}
+
+	prog := newProgress(stderr, opts.quiet)
+	cfg.Progress = prog.packages
+	start := time.Now()
+	res, err := pipeline.Run(c.Context, cfg)
+	prog.done()
+	if err != nil {
+		return err
+	}
+	if opts.verbose && !opts.quiet {
+		fmt.Fprintf(stderr, "secondlook: scanned %d packages, %d files in %v\n",
+			res.Report.Stats.Packages, res.Report.Stats.Files, time.Since(start).Round(time.Millisecond))
+	}
+	return finish(c, res, opts)
+}
+
+// finish writes the report and turns it into an exit code.
+func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
+	stderr := c.App.ErrWriter
+	rep := res.Report
+
+	var buf bytes.Buffer
+	var err error
+	switch {
+	case opts.dryRun && opts.format == "json":
+		err = writeDryRunJSON(&buf, res)
+	case opts.dryRun:
+		writeDryRunText(&buf, res, opts.verbose)
+	case opts.format == "json":
+		err = findings.WriteJSON(&buf, rep)
+	case opts.format == "sarif":
+		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: res.Module.Dir, Category: rep.Category})
+	default:
+		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer)})
+	}
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if err := writeOutput(c.App.Writer, opts.out, buf.Bytes()); err != nil {
+		return err
+	}
+
+	if !opts.quiet {
+		for _, f := range rep.Failures {
+			fmt.Fprintf(stderr, "secondlook: %s\n", failureLine(f))
+		}
+		switch {
+		case res.NothingChanged():
+			fmt.Fprintf(stderr, "secondlook: nothing changed against %s\n", opts.diffDesc)
+		case res.Diff != nil && rep.Stats.Files == 0 && len(rep.Failures) == 0:
+			msg := "no Go files changed"
+			if len(rep.Stats.IgnoredChanges) > 0 {
+				msg += " (changed: " + strings.Join(rep.Stats.IgnoredChanges, ", ") + ")"
+			}
+			fmt.Fprintf(stderr, "secondlook: %s: nothing to scan\n", msg)
+		default:
+			fmt.Fprintf(stderr, "secondlook: %s\n", findings.Summary(rep))
+			if !opts.dryRun && !rep.Stats.ModelConfigured && rep.Stats.Regions > 0 {
+				fmt.Fprintf(stderr, "secondlook: no model configured: %s would go to a model (list them with --dry-run); to review them, set OPENAI_API_KEY, or OPENAI_BASE_URL for a local OpenAI-compatible server\n",
+					regionsAndTokens(rep.Stats.Regions, rep.Stats.Tokens))
+			}
+		}
+		if opts.verbose && len(res.Selection.LeftOut) > 0 {
+			fmt.Fprintf(stderr, "secondlook: left out by the budget (--max-regions, --max-tokens):\n")
+			for _, r := range res.Selection.LeftOut {
+				fmt.Fprintf(stderr, "  %s:%d-%d %s (score %.1f)\n", r.File, r.Start, r.End, r.Func, r.Score)
+			}
+		}
+	}
+
+	switch {
+	case len(rep.Failures) > 0:
+		return &exitError{code: exitFailure}
+	case !opts.dryRun && opts.failOn > findings.LevelNone && rep.Count(opts.failOn) > 0:
+		return &exitError{code: exitFindings}
+	}
+	return nil
+}
+
+func failureLine(f findings.Failure) string {
+	var b strings.Builder
+	b.WriteString(f.Stage)
+	b.WriteString(" failed: ")
+	switch {
+	case f.File != "" && f.Line > 0:
+		fmt.Fprintf(&b, "%s:%d: ", f.File, f.Line)
+	case f.File != "":
+		b.WriteString(f.File + ": ")
+	case f.Package != "":
+		b.WriteString(f.Package + ": ")
+	}
+	b.WriteString(f.Message)
+	return b.String()
+}
+
+func regionsAndTokens(regions, tokens int) string {
+	s := "s"
+	if regions == 1 {
+		s = ""
+	}
+	return fmt.Sprintf("%d region%s (%s tokens)", regions, s, thousands(tokens))
+}
+
+// thousands formats n with commas: 1234567 → "1,234,567".
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// writeOutput writes the report to stdout, or to a file atomically: a
+// failed write never leaves half a report where a whole one was.
+func writeOutput(stdout io.Writer, name string, data []byte) error {
+	if name == "" || name == "-" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	dir := filepath.Dir(name)
+	tmp, err := os.CreateTemp(dir, ".secondlook-*")
+	if err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	return nil
+}
+
+// dryRunJSON is the shape of `scan --dry-run --format json`.
+type dryRunJSON struct {
+	Mode        string          `json:"mode"`
+	Regions     []dryRunRegion  `json:"regions"`
+	TotalTokens int             `json:"total_tokens"`
+	LeftOut     int             `json:"left_out"`
+	Findings    int             `json:"static_findings"`
+	Failures    int             `json:"failures"`
+	Stats       *findings.Stats `json:"stats"`
+}
+
+type dryRunRegion struct {
+	ID        string            `json:"id"`
+	Package   string            `json:"package"`
+	File      string            `json:"file"`
+	Function  string            `json:"function"`
+	StartLine int               `json:"start_line"`
+	EndLine   int               `json:"end_line"`
+	Changed   string            `json:"changed,omitempty"`
+	Caller    bool              `json:"caller,omitempty"`
+	Score     float64           `json:"score"`
+	Tokens    int               `json:"tokens"`
+	Signals   []analyzer.Signal `json:"signals"`
+}
+
+func writeDryRunJSON(w io.Writer, res *pipeline.Result) error {
+	out := dryRunJSON{
+		Mode:        res.Report.Stats.Mode,
+		Regions:     []dryRunRegion{},
+		TotalTokens: res.Selection.TotalTokens,
+		LeftOut:     len(res.Selection.LeftOut),
+		Findings:    len(res.Report.Findings),
+		Failures:    len(res.Report.Failures),
+		Stats:       &res.Report.Stats,
+	}
+	for _, r := range res.Selection.Regions {
+		sigs := r.Signals
+		if sigs == nil {
+			sigs = []analyzer.Signal{}
+		}
+		out.Regions = append(out.Regions, dryRunRegion{
+			ID:        r.ID,
+			Package:   r.Package,
+			File:      r.File,
+			Function:  r.Func,
+			StartLine: r.Start,
+			EndLine:   r.End,
+			Changed:   analyzer.LineRanges(r.Changed),
+			Caller:    r.Caller,
+			Score:     r.Score,
+			Tokens:    r.Tokens,
+			Signals:   sigs,
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeDryRunText(w io.Writer, res *pipeline.Result, verbose bool) {
+	sel := res.Selection
+	for _, r := range sel.Regions {
+		fmt.Fprintf(w, "%s:%d-%d %s\n", r.File, r.Start, r.End, r.Func)
+		var notes []string
+		notes = append(notes, fmt.Sprintf("score %.1f", r.Score), fmt.Sprintf("%s tokens", thousands(r.Tokens)))
+		if len(r.Changed) > 0 {
+			notes = append(notes, "changed "+analyzer.LineRanges(r.Changed))
+		}
+		if r.Caller {
+			notes = append(notes, "calls a changed function")
+		}
+		if r.Static > 0 {
+			notes = append(notes, fmt.Sprintf("%d static finding(s)", r.Static))
+		}
+		fmt.Fprintf(w, "    %s\n", strings.Join(notes, ", "))
+		shown := 0
+		for _, s := range r.Signals {
+			if !verbose && s.Weight < 3 {
+				continue
+			}
+			fmt.Fprintf(w, "    %d: %s: %s\n", s.Line, s.Check, s.Message)
+			shown++
+		}
+		if rest := len(r.Signals) - shown; rest > 0 {
+			fmt.Fprintf(w, "    (+%d lower-weight signals; -v lists them)\n", rest)
+		}
+	}
+	fmt.Fprintf(w, "%s would go to a model", regionsAndTokens(len(sel.Regions), sel.TotalTokens))
+	if n := len(sel.LeftOut); n > 0 {
+		fmt.Fprintf(w, "; %d left out by --max-regions/--max-tokens", n)
+	}
+	fmt.Fprintln(w)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progress shows how far the static pass has got: a line that rewrites
+// itself on a terminal, a line every few seconds elsewhere (CI logs).
+type progress struct {
+	w     io.Writer
+	on    bool
+	tty   bool
+	last  time.Time
+	shown bool
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	// Off a terminal, the first line waits five seconds: quick scans stay quiet.
+	return &progress{w: w, on: !quiet, tty: isTerminal(w), last: time.Now()}
+}
+
+func (p *progress) packages(done, total int) {
+	if !p.on || total <= 1 {
+		return
+	}
+	switch {
+	case p.tty:
+		fmt.Fprintf(p.w, "\rsecondlook: analysed %d/%d packages", done, total)
+		p.shown = true
+	case time.Since(p.last) > 5*time.Second:
+		fmt.Fprintf(p.w, "secondlook: analysed %d/%d packages\n", done, total)
+		p.last = time.Now()
+	}
+}
+
+func (p *progress) done() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}

@@ -1,0 +1,377 @@
+// Package pipeline runs secondlook's flow in-process: what changed
+// (internal/gitdiff), the static pass and region selection (analyzer), and
+// the report (findings). The CLI and the benchmark both call [Run]; nothing
+// here reads globals, flags or os.Args.
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/secondlook/secondlook/analyzer"
+	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/internal/gitdiff"
+)
+
+// DiffFilter says which findings a diff scan keeps.
+type DiffFilter string
+
+const (
+	// FilterFunctions keeps findings inside a function the change touched,
+	// and findings on changed lines outside any function.
+	FilterFunctions DiffFilter = "functions"
+	// FilterLines keeps findings on changed lines only.
+	FilterLines DiffFilter = "lines"
+	// FilterPackages keeps every finding in the changed packages.
+	FilterPackages DiffFilter = "packages"
+)
+
+// Config says what [Run] scans. Its zero value scans ./... of the module in
+// the current directory, tests included, with no budget.
+type Config struct {
+	// Dir is the directory to run in: the module root or a directory inside
+	// it. Empty means the current directory.
+	Dir string
+
+	// Patterns are the packages to scan in a full scan. Empty means "./...".
+	// In a diff scan they are ignored: the changed packages are scanned.
+	Patterns []string
+
+	// DiffBase, when set, makes a diff scan: the working tree (staged,
+	// unstaged and untracked files included) against the merge base of
+	// DiffBase and HEAD.
+	DiffBase string
+
+	// Diff, when non-nil, makes a diff scan of a unified diff read from it,
+	// with paths relative to the repository root (or to Dir outside git).
+	Diff io.Reader
+
+	// DiffFilter says which findings a diff scan keeps. Empty means
+	// FilterFunctions.
+	DiffFilter DiffFilter
+
+	// NoTests leaves _test.go files out.
+	NoTests bool
+
+	// MaxRegions and MaxTokens, when positive, bound the regions selected.
+	MaxRegions int
+	MaxTokens  int
+
+	// Tool names the producer in the report.
+	Tool findings.Tool
+
+	// Env, if non-nil, is the environment of the go and git commands.
+	Env []string
+
+	// Progress, if non-nil, is called as packages are analysed.
+	Progress func(done, total int)
+}
+
+// Result is what a run produced.
+type Result struct {
+	Report    *findings.Report
+	Selection *analyzer.Selection // the regions that would go to a model
+	Analysis  *analyzer.Result    // nil when nothing was loaded
+	Diff      *gitdiff.Diff       // nil in a full scan
+	Module    analyzer.Module
+}
+
+// NothingChanged reports whether a diff scan found no change at all.
+func (r *Result) NothingChanged() bool { return r.Diff != nil && r.Diff.Empty() }
+
+// Run scans. It returns an error only when the scan cannot start or
+// cannot go on (not a module, unknown revision, no package matched); units
+// that fail are recorded in the report's Failures and the rest is scanned.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	dir := cfg.Dir
+	if dir == "" {
+		dir = "."
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	mod, err := analyzer.FindModule(ctx, dir, cfg.Env)
+	if err != nil {
+		return nil, err
+	}
+
+	res := &Result{
+		Module: mod,
+		Report: &findings.Report{
+			Tool:     cfg.Tool,
+			Findings: []findings.Finding{},
+			Failures: []findings.Failure{},
+		},
+		Selection: &analyzer.Selection{},
+	}
+	diffMode := cfg.DiffBase != "" || cfg.Diff != nil
+	res.Report.Stats.Mode = "full"
+	res.Report.Category = "secondlook/full/"
+	if diffMode {
+		res.Report.Stats.Mode = "diff"
+		res.Report.Category = "secondlook/pr/"
+	}
+
+	acfg := analyzer.Config{
+		Dir:      dir,
+		Patterns: cfg.Patterns,
+		NoTests:  cfg.NoTests,
+		Env:      cfg.Env,
+		Progress: cfg.Progress,
+	}
+	var changes map[string][]gitdiff.LineRange
+	if diffMode {
+		d, err := readDiff(ctx, cfg, dir)
+		if err != nil {
+			return nil, err
+		}
+		res.Diff = d
+		root := mod.Dir
+		if repo, err := gitdiff.Open(ctx, dir); err == nil {
+			root = repo.Root
+		}
+		changes = map[string][]gitdiff.LineRange{}
+		acfg.Files = []string{}
+		for _, f := range d.Files {
+			rel, ok := moduleRel(root, mod.Dir, f.Path)
+			if !ok {
+				continue // outside this module
+			}
+			res.Report.Stats.ChangedFiles++
+			switch {
+			case !strings.HasSuffix(rel, ".go"):
+				res.Report.Stats.IgnoredChanges = append(res.Report.Stats.IgnoredChanges, rel)
+				continue
+			case f.Status == gitdiff.Deleted || f.Binary:
+				continue
+			case cfg.NoTests && strings.HasSuffix(rel, "_test.go"):
+				continue
+			}
+			changes[rel] = f.Ranges
+			acfg.Files = append(acfg.Files, rel)
+		}
+		if len(acfg.Files) == 0 {
+			return res, nil
+		}
+	}
+
+	ares, err := analyzer.Run(ctx, acfg)
+	if err != nil {
+		return nil, err
+	}
+	res.Analysis = ares
+	res.Report.Stats.Packages = len(ares.Packages)
+	res.Report.Stats.Files = ares.Files
+
+	sel := analyzer.Select(ares, analyzer.SelectConfig{
+		Changes:    changes,
+		MaxRegions: cfg.MaxRegions,
+		MaxTokens:  cfg.MaxTokens,
+	})
+	res.Selection = sel
+	res.Report.Stats.Regions = len(sel.Regions)
+	res.Report.Stats.RegionsLeftOut = len(sel.LeftOut)
+	res.Report.Stats.Tokens = sel.TotalTokens
+
+	for _, e := range ares.Errors {
+		res.Report.Failures = append(res.Report.Failures, findings.Failure{
+			Stage:   "load",
+			Package: e.Package,
+			File:    e.File,
+			Line:    e.Line,
+			Message: e.Message,
+		})
+	}
+
+	keep := func(analyzer.Diagnostic) bool { return true }
+	if diffMode {
+		keep = diffKeeper(cfg.DiffFilter, changes, ares.Funcs)
+	}
+	lines := newLineReader(mod.Dir)
+	for _, d := range ares.Diagnostics {
+		if !keep(d) {
+			res.Report.Stats.FilteredFindings++
+			continue
+		}
+		res.Report.Findings = append(res.Report.Findings, staticFinding(d, ares.Funcs, lines))
+	}
+	res.Report.Rules = rulesOf(res.Report.Findings)
+	res.Report.Sort()
+	return res, nil
+}
+
+// readDiff returns the change of a diff scan.
+func readDiff(ctx context.Context, cfg Config, dir string) (*gitdiff.Diff, error) {
+	if cfg.Diff != nil {
+		d, err := gitdiff.Parse(cfg.Diff)
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("reading the diff: %w", err)}
+		}
+		return d, nil
+	}
+	repo, err := gitdiff.Open(ctx, dir)
+	if err != nil {
+		if errors.Is(err, gitdiff.ErrNotRepository) {
+			return nil, &UsageError{Err: fmt.Errorf("--diff needs a git repository: %w (use --diff-file for a diff from elsewhere, or drop --diff for a full scan)", err)}
+		}
+		return nil, err
+	}
+	d, err := repo.Changes(ctx, cfg.DiffBase)
+	if err != nil {
+		if errors.Is(err, gitdiff.ErrUnknownRevision) || errors.Is(err, gitdiff.ErrNoMergeBase) {
+			return nil, &UsageError{Err: err}
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// UsageError is an error in what the user asked for: a bad revision, a
+// diff that does not parse, a directory that is not a repository. The CLI
+// maps it to exit code 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// moduleRel turns a repository-relative path into a module-relative one.
+func moduleRel(repoRoot, modDir, path string) (string, bool) {
+	abs := filepath.Join(repoRoot, filepath.FromSlash(path))
+	rel, err := filepath.Rel(modDir, abs)
+	if err != nil {
+		return "", false
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", false
+	}
+	return rel, true
+}
+
+// diffKeeper returns the filter of a diff scan's findings.
+func diffKeeper(filter DiffFilter, changes map[string][]gitdiff.LineRange, funcs []*analyzer.Func) func(analyzer.Diagnostic) bool {
+	onChanged := func(file string, start, end int) bool {
+		for _, r := range changes[file] {
+			if r.Start <= end && start <= r.End {
+				return true
+			}
+		}
+		return false
+	}
+	switch filter {
+	case FilterPackages:
+		return func(analyzer.Diagnostic) bool { return true }
+	case FilterLines:
+		return func(d analyzer.Diagnostic) bool {
+			return onChanged(d.File, d.Line, max(d.Line, d.EndLine))
+		}
+	}
+	return func(d analyzer.Diagnostic) bool {
+		if f := innermost(funcs, d.File, d.Line); f != nil {
+			return onChanged(f.File, f.Start, f.End)
+		}
+		return onChanged(d.File, d.Line, max(d.Line, d.EndLine))
+	}
+}
+
+// innermost returns the smallest function of file around line.
+func innermost(funcs []*analyzer.Func, file string, line int) *analyzer.Func {
+	var best *analyzer.Func
+	for _, f := range funcs {
+		if f.File == file && f.Start <= line && line <= f.End {
+			if best == nil || f.End-f.Start < best.End-best.Start {
+				best = f
+			}
+		}
+	}
+	return best
+}
+
+// staticFinding turns an x/tools diagnostic into a finding under its rule.
+func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineReader) findings.Finding {
+	rule, ok := findings.RuleForAnalyzer(d.Analyzer)
+	if !ok {
+		// Every pass secondlook runs has a rule; a test holds this.
+		rule = findings.Rule{ID: d.Analyzer, Level: findings.LevelWarning}
+	}
+	f := findings.Finding{
+		RuleID:  rule.ID,
+		Level:   rule.Level,
+		Message: d.Message,
+		Location: findings.Location{
+			File:      d.File,
+			Line:      d.Line,
+			Column:    d.Column,
+			EndLine:   d.EndLine,
+			EndColumn: d.EndColumn,
+			Snippet:   lines.line(d.File, d.Line),
+		},
+		Source: "static:" + d.Analyzer,
+	}
+	if fn := innermost(funcs, d.File, d.Line); fn != nil {
+		f.Function = fn.Name
+	}
+	for _, r := range d.Related {
+		f.Related = append(f.Related, findings.Location{
+			File:    r.File,
+			Line:    r.Line,
+			Column:  r.Column,
+			Snippet: lines.line(r.File, r.Line),
+			Message: r.Message,
+		})
+	}
+	return f
+}
+
+// rulesOf returns the catalogue entries the findings use, by ID.
+func rulesOf(fs []findings.Finding) []findings.Rule {
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.RuleID)
+	}
+	slices.Sort(ids)
+	var rules []findings.Rule
+	for _, id := range slices.Compact(ids) {
+		if r, ok := findings.RuleByID(id); ok {
+			rules = append(rules, r)
+		}
+	}
+	return rules
+}
+
+// lineReader returns source lines of module files, reading each file once.
+type lineReader struct {
+	dir   string
+	files map[string][]string
+}
+
+func newLineReader(dir string) *lineReader {
+	return &lineReader{dir: dir, files: map[string][]string{}}
+}
+
+func (lr *lineReader) line(file string, n int) string {
+	lines, ok := lr.files[file]
+	if !ok {
+		if f, err := os.Open(filepath.Join(lr.dir, filepath.FromSlash(file))); err == nil {
+			sc := bufio.NewScanner(f)
+			sc.Buffer(nil, 1<<20)
+			for sc.Scan() {
+				lines = append(lines, sc.Text())
+			}
+			f.Close()
+		}
+		lr.files[file] = lines
+	}
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return strings.TrimSpace(lines[n-1])
+}
