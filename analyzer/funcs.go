@@ -63,8 +63,8 @@ type pkgIndex struct {
 }
 
 type declRef struct {
-	node ast.Node      // *ast.FuncDecl, *ast.TypeSpec or *ast.ValueSpec
-	gen  *ast.GenDecl  // for specs: the enclosing declaration (for its doc)
+	node ast.Node     // *ast.FuncDecl, *ast.TypeSpec or *ast.ValueSpec
+	gen  *ast.GenDecl // for specs: the enclosing declaration (for its doc)
 	file *ast.File
 }
 

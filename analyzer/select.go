@@ -262,4 +262,3 @@ func LineRanges(rs []gitdiff.LineRange) string {
 	}
 	return b.String()
 }
-
