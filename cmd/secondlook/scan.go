@@ -175,7 +175,11 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	case opts.format == "json":
 		err = findings.WriteJSON(&buf, rep)
 	case opts.format == "sarif":
-		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: res.Module.Dir, Category: rep.Category})
+		root, prefix := res.Module.Dir, pathPrefix(res)
+		if prefix != "" {
+			root = res.RepoRoot
+		}
+		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: prefix})
 	default:
 		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer)})
 	}
@@ -187,8 +191,11 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	}
 
 	if !opts.quiet {
-		for _, f := range rep.Failures {
-			fmt.Fprintf(stderr, "secondlook: %s\n", failureLine(f))
+		// A text report on standard output lists the failures already.
+		if opts.dryRun || opts.format != "text" || opts.out != "" {
+			for _, f := range rep.Failures {
+				fmt.Fprintf(stderr, "secondlook: %s\n", failureLine(f))
+			}
 		}
 		switch {
 		case res.NothingChanged():
@@ -425,4 +432,18 @@ func (p *progress) done() {
 	if p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// pathPrefix returns the module's directory relative to its repository
+// root, slash-separated with a trailing slash ("" at the root or outside
+// git): code scanning places alerts by repository-relative paths.
+func pathPrefix(res *pipeline.Result) string {
+	if res.RepoRoot == "" {
+		return ""
+	}
+	rel, err := filepath.Rel(res.RepoRoot, res.Module.Dir)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	return filepath.ToSlash(rel) + "/"
 }

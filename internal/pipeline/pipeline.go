@@ -81,6 +81,7 @@ type Result struct {
 	Analysis  *analyzer.Result    // nil when nothing was loaded
 	Diff      *gitdiff.Diff       // nil in a full scan
 	Module    analyzer.Module
+	RepoRoot  string // the git work tree holding the module; "" outside git
 }
 
 // NothingChanged reports whether a diff scan found no change at all.
@@ -112,6 +113,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		},
 		Selection: &analyzer.Selection{},
 	}
+	if repo, err := gitdiff.Open(ctx, mod.Dir); err == nil {
+		res.RepoRoot = repo.Root
+	}
 	diffMode := cfg.DiffBase != "" || cfg.Diff != nil
 	res.Report.Stats.Mode = "full"
 	res.Report.Category = "secondlook/full/"
@@ -135,8 +139,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		res.Diff = d
 		root := mod.Dir
-		if repo, err := gitdiff.Open(ctx, dir); err == nil {
-			root = repo.Root
+		if res.RepoRoot != "" {
+			root = res.RepoRoot
 		}
 		changes = map[string][]gitdiff.LineRange{}
 		acfg.Files = []string{}

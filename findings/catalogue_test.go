@@ -1,0 +1,324 @@
+package findings_test
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/appends"
+	"golang.org/x/tools/go/analysis/passes/assign"
+	"golang.org/x/tools/go/analysis/passes/atomic"
+	"golang.org/x/tools/go/analysis/passes/bools"
+	"golang.org/x/tools/go/analysis/passes/copylock"
+	"golang.org/x/tools/go/analysis/passes/deepequalerrors"
+	"golang.org/x/tools/go/analysis/passes/defers"
+	"golang.org/x/tools/go/analysis/passes/errorsas"
+	"golang.org/x/tools/go/analysis/passes/hostport"
+	"golang.org/x/tools/go/analysis/passes/httpresponse"
+	"golang.org/x/tools/go/analysis/passes/ifaceassert"
+	"golang.org/x/tools/go/analysis/passes/loopclosure"
+	"golang.org/x/tools/go/analysis/passes/lostcancel"
+	"golang.org/x/tools/go/analysis/passes/nilfunc"
+	"golang.org/x/tools/go/analysis/passes/nilness"
+	"golang.org/x/tools/go/analysis/passes/printf"
+	"golang.org/x/tools/go/analysis/passes/reflectvaluecompare"
+	"golang.org/x/tools/go/analysis/passes/shift"
+	"golang.org/x/tools/go/analysis/passes/sigchanyzer"
+	"golang.org/x/tools/go/analysis/passes/slog"
+	"golang.org/x/tools/go/analysis/passes/sqlrowserr"
+	"golang.org/x/tools/go/analysis/passes/stdmethods"
+	"golang.org/x/tools/go/analysis/passes/stringintconv"
+	"golang.org/x/tools/go/analysis/passes/structtag"
+	"golang.org/x/tools/go/analysis/passes/testinggoroutine"
+	"golang.org/x/tools/go/analysis/passes/tests"
+	"golang.org/x/tools/go/analysis/passes/timeformat"
+	"golang.org/x/tools/go/analysis/passes/unmarshal"
+	"golang.org/x/tools/go/analysis/passes/unsafeptr"
+	"golang.org/x/tools/go/analysis/passes/unusedresult"
+	"golang.org/x/tools/go/analysis/passes/unusedwrite"
+	"golang.org/x/tools/go/analysis/passes/waitgroup"
+
+	"github.com/secondlook/secondlook/findings"
+)
+
+// analyzers are the x/tools passes secondlook runs: the vet set and a few
+// more. Each must have exactly one rule.
+var analyzers = []*analysis.Analyzer{
+	appends.Analyzer,
+	assign.Analyzer,
+	atomic.Analyzer,
+	bools.Analyzer,
+	copylock.Analyzer,
+	defers.Analyzer,
+	errorsas.Analyzer,
+	httpresponse.Analyzer,
+	hostport.Analyzer,
+	ifaceassert.Analyzer,
+	loopclosure.Analyzer,
+	lostcancel.Analyzer,
+	nilfunc.Analyzer,
+	printf.Analyzer,
+	shift.Analyzer,
+	sigchanyzer.Analyzer,
+	slog.Analyzer,
+	stdmethods.Analyzer,
+	stringintconv.Analyzer,
+	structtag.Analyzer,
+	testinggoroutine.Analyzer,
+	tests.Analyzer,
+	timeformat.Analyzer,
+	unmarshal.Analyzer,
+	unsafeptr.Analyzer,
+	unusedresult.Analyzer,
+	waitgroup.Analyzer,
+	nilness.Analyzer,
+	unusedwrite.Analyzer,
+	sqlrowserr.Analyzer,
+	deepequalerrors.Analyzer,
+	reflectvaluecompare.Analyzer,
+}
+
+var wantKinds = []string{
+	"deadlock", "goroutine-leak", "data-race", "waitgroup-misuse", "channel-misuse", "context-misuse", "loop-variable-capture",
+	"nil-dereference", "out-of-bounds", "panic",
+	"unchecked-error", "error-handling", "resource-leak",
+	"off-by-one", "integer-overflow", "logic-error",
+	"injection", "path-traversal", "insecure-crypto",
+}
+
+var (
+	idRE    = regexp.MustCompile(`^SL([1-5])([01])(\d\d)$`)
+	kebabRE = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+)
+
+var familyDigit = map[findings.Family]string{
+	findings.FamilyConcurrency: "1",
+	findings.FamilyPanic:       "2",
+	findings.FamilyErrors:      "3",
+	findings.FamilyLogic:       "4",
+	findings.FamilySecurity:    "5",
+}
+
+func TestCatalogueWellFormed(t *testing.T) {
+	rules := findings.Rules()
+	if len(rules) != len(wantKinds)+len(analyzers) {
+		t.Errorf("catalogue has %d rules, want %d kinds + %d analyzers", len(rules), len(wantKinds), len(analyzers))
+	}
+	if !slices.IsSortedFunc(rules, func(a, b findings.Rule) int { return strings.Compare(a.ID, b.ID) }) {
+		t.Error("Rules() is not sorted by ID")
+	}
+	ids := map[string]bool{}
+	names := map[string]bool{}
+	for _, r := range rules {
+		m := idRE.FindStringSubmatch(r.ID)
+		if m == nil {
+			t.Errorf("%s: malformed ID", r.ID)
+			continue
+		}
+		if ids[r.ID] {
+			t.Errorf("%s: duplicate ID", r.ID)
+		}
+		ids[r.ID] = true
+		if names[r.Name] {
+			t.Errorf("%s: duplicate name %q", r.ID, r.Name)
+		}
+		names[r.Name] = true
+		if !kebabRE.MatchString(r.Name) {
+			t.Errorf("%s: name %q is not kebab-case", r.ID, r.Name)
+		}
+		if familyDigit[r.Family] != m[1] {
+			t.Errorf("%s: family %q does not match the ID's first digit", r.ID, r.Family)
+		}
+		if fam, ok := findings.KindFamily(r.Kind); !ok || fam != r.Family {
+			t.Errorf("%s: kind %q has family %q (known %v), rule has %q", r.ID, r.Kind, fam, ok, r.Family)
+		}
+		static := m[2] == "1"
+		if static != (r.Analyzer != "") {
+			t.Errorf("%s: x1yy IDs are for analyzers and only they; Analyzer = %q", r.ID, r.Analyzer)
+		}
+		if static {
+			if r.Name == r.Kind {
+				t.Errorf("%s: a static rule's name must differ from its kind %q", r.ID, r.Kind)
+			}
+			if !strings.HasPrefix(r.URL, "https://pkg.go.dev/golang.org/x/tools/") {
+				t.Errorf("%s: URL %q is not the pass's page", r.ID, r.URL)
+			}
+		} else {
+			if r.Name != r.Kind {
+				t.Errorf("%s: a model kind's name %q must equal its kind %q", r.ID, r.Name, r.Kind)
+			}
+			if r.URL != "" {
+				t.Errorf("%s: model kinds have no outside documentation, URL = %q", r.ID, r.URL)
+			}
+			if def := findings.KindDefinition(r.Kind); def == "" || strings.Contains(def, "\n") || strings.HasSuffix(def, ".") {
+				t.Errorf("%s: KindDefinition(%q) = %q, want one line without a final period", r.ID, r.Kind, def)
+			}
+		}
+
+		if r.Title == "" || strings.HasSuffix(r.Title, ".") || strings.Contains(r.Title, "\n") {
+			t.Errorf("%s: title %q must be one line without a final period", r.ID, r.Title)
+		}
+		if r.Title != "" && strings.ToUpper(r.Title[:1]) != r.Title[:1] && !startsWithIdent(r.Title) {
+			t.Errorf("%s: title %q is not in sentence case", r.ID, r.Title)
+		}
+		if r.Level < findings.LevelNote || r.Level > findings.LevelError {
+			t.Errorf("%s: level %v", r.ID, r.Level)
+		}
+		switch r.Precision {
+		case findings.PrecisionHigh, findings.PrecisionMedium, findings.PrecisionLow:
+		default:
+			t.Errorf("%s: precision %q", r.ID, r.Precision)
+		}
+		if n := sentences(r.Help); n < 2 || n > 5 {
+			t.Errorf("%s: help has %d sentences, want 2 to 5: %q", r.ID, n, r.Help)
+		}
+		if !strings.HasPrefix(r.Markdown, r.Help+"\n\nBad:\n\n```go\n") || !strings.Contains(r.Markdown, "\n```\n\nGood:\n\n```go\n") {
+			t.Errorf("%s: markdown is not the help followed by Bad: and Good: examples:\n%s", r.ID, r.Markdown)
+		}
+		if strings.Count(r.Markdown, "```") != 4 {
+			t.Errorf("%s: markdown has unbalanced code fences", r.ID)
+		}
+		if len(r.Tags) == 0 || r.Tags[0] != string(r.Family) {
+			t.Errorf("%s: tags %q must start with the family", r.ID, r.Tags)
+		}
+		if distinct := slices.Compact(slices.Sorted(slices.Values(r.Tags))); len(distinct) != len(r.Tags) {
+			t.Errorf("%s: tags %q are not distinct; SARIF requires unique tags", r.ID, r.Tags)
+		}
+		if len(r.Tags) > 10 {
+			t.Errorf("%s: GitHub keeps only 10 tags per rule, have %d", r.ID, len(r.Tags))
+		}
+		security := r.Family == findings.FamilySecurity
+		if security != slices.Contains(r.Tags, "security") {
+			t.Errorf("%s: tags %q: the security tag belongs on security rules and only there", r.ID, r.Tags)
+		}
+		if security != (r.SecuritySeverity != "") {
+			t.Errorf("%s: security-severity %q: set for security rules and only them", r.ID, r.SecuritySeverity)
+		}
+		if r.SecuritySeverity != "" && !regexp.MustCompile(`^(10\.0|\d\.\d)$`).MatchString(r.SecuritySeverity) {
+			t.Errorf("%s: security-severity %q is not a score from 0.0 to 10.0", r.ID, r.SecuritySeverity)
+		}
+	}
+}
+
+// startsWithIdent reports whether a title starts with a Go identifier such
+// as "errors.As" or "t.Fatal", which keeps its own case.
+func startsWithIdent(title string) bool {
+	word, _, _ := strings.Cut(title, " ")
+	return strings.ContainsAny(word, ".()")
+}
+
+// sentences counts sentence ends: a period, question or exclamation mark
+// followed by a space or the end of the text.
+func sentences(text string) int {
+	n := 0
+	for i := 0; i < len(text); i++ {
+		if strings.IndexByte(".?!", text[i]) >= 0 && (i+1 == len(text) || text[i+1] == ' ') {
+			n++
+		}
+	}
+	return n
+}
+
+func TestKinds(t *testing.T) {
+	if got := findings.Kinds(); !slices.Equal(got, wantKinds) {
+		t.Errorf("Kinds() = %q\nwant %q", got, wantKinds)
+	}
+	for _, k := range wantKinds {
+		r, ok := findings.RuleByID(k)
+		if !ok || r.Kind != k || r.Name != k || r.Analyzer != "" {
+			t.Errorf("RuleByID(%q) = %s %q %q, %v; want the kind's own rule", k, r.ID, r.Name, r.Analyzer, ok)
+		}
+	}
+	if _, ok := findings.KindFamily("lock-copied"); ok {
+		t.Error("KindFamily accepts a static rule's name")
+	}
+	if def := findings.KindDefinition("no-such-kind"); def != "" {
+		t.Errorf("KindDefinition(unknown) = %q", def)
+	}
+	if got := findings.KindDefinition("goroutine-leak"); got != "a goroutine blocks forever on a channel, lock or wait whose partner may have returned or given up" {
+		t.Errorf("KindDefinition(goroutine-leak) = %q", got)
+	}
+}
+
+func TestAnalyzersHaveOneRule(t *testing.T) {
+	seen := map[string]bool{}
+	for _, a := range analyzers {
+		seen[a.Name] = true
+		r, ok := findings.RuleForAnalyzer(a.Name)
+		if !ok {
+			t.Errorf("analyzer %q has no rule", a.Name)
+			continue
+		}
+		if r.Analyzer != a.Name {
+			t.Errorf("RuleForAnalyzer(%q) returned %s for %q", a.Name, r.ID, r.Analyzer)
+		}
+		if r.URL != a.URL {
+			t.Errorf("%s: URL %q, analyzer %q says %q", r.ID, r.URL, a.Name, a.URL)
+		}
+		n := 0
+		for _, r := range findings.Rules() {
+			if r.Analyzer == a.Name {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("analyzer %q has %d rules, want 1", a.Name, n)
+		}
+	}
+	for _, r := range findings.Rules() {
+		if r.Analyzer != "" && !seen[r.Analyzer] {
+			t.Errorf("%s names analyzer %q, which is not in the list secondlook runs", r.ID, r.Analyzer)
+		}
+	}
+	if _, ok := findings.RuleForAnalyzer("Nilness"); ok {
+		t.Error("RuleForAnalyzer must match the analyzer name exactly")
+	}
+}
+
+func TestRuleByID(t *testing.T) {
+	for _, tc := range []struct{ key, want string }{
+		{"SL1002", "SL1002"},
+		{"sl1002", "SL1002"},
+		{"goroutine-leak", "SL1002"},
+		{"Goroutine-Leak", "SL1002"},
+		{"lock-copied", "SL1102"},
+		{"LOCK-COPIED", "SL1102"},
+		{"data-race", "SL1003"}, // the kind's own rule, not copylocks
+		{"nil-value-used", "SL2104"},
+		{"SL5001", "SL5001"},
+	} {
+		r, ok := findings.RuleByID(tc.key)
+		if !ok || r.ID != tc.want {
+			t.Errorf("RuleByID(%q) = %q, %v; want %q", tc.key, r.ID, ok, tc.want)
+		}
+	}
+	for _, key := range []string{"", "SL9999", "nilness", "static:nilness"} {
+		if r, ok := findings.RuleByID(key); ok {
+			t.Errorf("RuleByID(%q) = %s, want not found", key, r.ID)
+		}
+	}
+}
+
+func TestRulesAreCopies(t *testing.T) {
+	rules := findings.Rules()
+	rules[0].Tags[0] = "changed"
+	rules[0].Title = "changed"
+	r, _ := findings.RuleByID(rules[0].ID)
+	if r.Tags[0] == "changed" || r.Title == "changed" {
+		t.Error("modifying the result of Rules() changed the catalogue")
+	}
+	r.Tags[0] = "changed"
+	if again, _ := findings.RuleByID(r.ID); again.Tags[0] == "changed" {
+		t.Error("modifying the result of RuleByID changed the catalogue")
+	}
+}
+
+func TestSecuritySeverities(t *testing.T) {
+	for id, want := range map[string]string{"injection": "8.8", "path-traversal": "7.5", "insecure-crypto": "6.5"} {
+		if r, _ := findings.RuleByID(id); r.SecuritySeverity != want {
+			t.Errorf("%s: security-severity %q, want %q", id, r.SecuritySeverity, want)
+		}
+	}
+}

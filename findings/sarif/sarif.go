@@ -1,0 +1,552 @@
+// Package sarif writes a findings.Report as SARIF 2.1.0, shaped for GitHub
+// code scanning, and holds the subset of the SARIF types that secondlook
+// emits and reads back.
+//
+// The mapping: one run whose tool.driver.rules are exactly the rules the
+// results use (sorted by ID, so ruleIndex is stable); one result per
+// Finding; the Finding's Related locations become relatedLocations; each
+// Failure becomes a toolExecutionNotification of invocations[0], whose
+// executionSuccessful is false when there is any; Report.Category (or
+// Options.Category) becomes automationDetails.id.
+//
+// GitHub code scanning quirks this package copes with:
+//
+//   - Alerts are placed by artifactLocation.uri taken as a path relative to
+//     the repository root; do not count on code scanning resolving
+//     uriBaseId through originalUriBaseIds. Finding paths are
+//     module-relative, so when the module is not at the repository root set
+//     Options.PathPrefix. We still write uriBaseId "%SRCROOT%" (and its
+//     file:// URI when Options.SrcRoot is set) for other SARIF viewers.
+//   - relatedLocations are shown only where the result message links to
+//     them as "[text](id)" with the location's id; unlinked related
+//     locations are not displayed. So each related location gets an id from
+//     1 and the message ends with "Evidence: [file.go:12](1), ...". Where a
+//     message holds links, literal "[", "]" and "\" are escaped with a
+//     backslash, as SARIF §3.11.6 asks.
+//   - Only message.text of a result is shown, as plain text, so we write
+//     no message.markdown. The message's first sentence is
+//     the finding's own message and stands alone; evidence links follow it.
+//   - The category is taken from automationDetails.id up to its last "/".
+//     An upload replaces the previous analysis with the same tool and
+//     category, so PR scans and full scans need different categories. An id
+//     containing "/" without a trailing one would have its tail read as a
+//     run id, so we add the trailing "/".
+//   - properties["security-severity"] (a number in a string, 0.0 to 10.0)
+//     counts only on rules tagged "security"; GitHub maps it to critical
+//     (over 9.0), high (7.0 to 8.9), medium (4.0 to 6.9) or low.
+//     properties.precision is one of very-high, high, medium, low.
+//   - Alerts are tracked across runs by
+//     partialFingerprints.primaryLocationLineHash. We do not compute it yet:
+//     github/codeql-action/upload-sarif fills it in from the checked-out
+//     source when it is missing. Our own fingerprint goes under
+//     "secondlook/v1"; see partialFingerprints for the hook.
+//   - fixes are ignored, so we emit none.
+//   - Limits: 25,000 results per run (only the 5,000 most severe are kept),
+//     20 runs per file, 1,000 locations per result (100 kept), 20 tags per
+//     rule (10 kept). Write does not truncate; see MaxResults.
+//
+// Columns: findings carry 1-based byte columns; SARIF counts columns in
+// UTF-16 code units by default. The two agree on ASCII text, which is what
+// Go code almost always has before the flagged column, so columns are
+// passed through unconverted and columnKind is not set.
+//
+// Write is a pure function of the Report and Options: the same input gives
+// the same bytes.
+package sarif
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/secondlook/secondlook/findings"
+)
+
+const (
+	// Version is the SARIF version written.
+	Version = "2.1.0"
+	// Schema is the $schema URI written, the one GitHub's documentation uses.
+	Schema = "https://json.schemastore.org/sarif-2.1.0.json"
+	// SrcRootID is the uriBaseId of every artifact location.
+	SrcRootID = "%SRCROOT%"
+	// FingerprintKey names secondlook's own fingerprint in
+	// partialFingerprints; bump its version when the fingerprint changes.
+	FingerprintKey = "secondlook/v1"
+	// MaxResults is the most results GitHub accepts in one run; an upload
+	// with more is rejected.
+	MaxResults = 25000
+)
+
+// Options configures Write. The zero value writes paths as they are in the
+// Report, with no originalUriBaseIds and the Report's own category.
+type Options struct {
+	// SrcRoot is the absolute path of the source root. When set,
+	// originalUriBaseIds maps %SRCROOT% to its file:// URI so that viewers
+	// other than GitHub can open the files.
+	SrcRoot string
+	// Category is the analysis category, written as automationDetails.id;
+	// "" uses Report.Category, and if that is empty too none is written.
+	// Use different categories for PR and full scans.
+	Category string
+	// PathPrefix is the slash-separated path of the module root inside the
+	// repository ("" when they are the same). It is prepended to every file
+	// path, because GitHub places alerts by repository-relative paths.
+	PathPrefix string
+}
+
+// Log is a SARIF log file.
+type Log struct {
+	Schema  string `json:"$schema"`
+	Version string `json:"version"`
+	Runs    []Run  `json:"runs"`
+}
+
+// Run is one run of one tool.
+type Run struct {
+	Tool               Tool                        `json:"tool"`
+	AutomationDetails  *RunAutomationDetails       `json:"automationDetails,omitempty"`
+	OriginalURIBaseIDs map[string]ArtifactLocation `json:"originalUriBaseIds,omitempty"`
+	Invocations        []Invocation                `json:"invocations,omitempty"`
+	Results            []Result                    `json:"results"`
+}
+
+// Tool describes the analysis tool.
+type Tool struct {
+	Driver Driver `json:"driver"`
+}
+
+// Driver is the tool component that ran the analysis.
+type Driver struct {
+	Name            string                `json:"name"`
+	Version         string                `json:"version,omitempty"`
+	SemanticVersion string                `json:"semanticVersion,omitempty"`
+	InformationURI  string                `json:"informationUri,omitempty"`
+	Rules           []ReportingDescriptor `json:"rules"`
+}
+
+// ReportingDescriptor describes a rule.
+type ReportingDescriptor struct {
+	ID                   string                    `json:"id"`
+	Name                 string                    `json:"name,omitempty"`
+	ShortDescription     *MultiformatMessageString `json:"shortDescription,omitempty"`
+	FullDescription      *MultiformatMessageString `json:"fullDescription,omitempty"`
+	Help                 *MultiformatMessageString `json:"help,omitempty"`
+	HelpURI              string                    `json:"helpUri,omitempty"`
+	DefaultConfiguration *ReportingConfiguration   `json:"defaultConfiguration,omitempty"`
+	Properties           *RuleProperties           `json:"properties,omitempty"`
+}
+
+// RuleProperties is the property bag of a rule, with the keys GitHub reads.
+type RuleProperties struct {
+	Tags             []string `json:"tags,omitempty"`
+	Precision        string   `json:"precision,omitempty"`
+	SecuritySeverity string   `json:"security-severity,omitempty"`
+}
+
+// ReportingConfiguration holds a rule's default level.
+type ReportingConfiguration struct {
+	Level string `json:"level,omitempty"`
+}
+
+// MultiformatMessageString is text with an optional markdown rendering.
+type MultiformatMessageString struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+// Message is a user-facing message.
+type Message struct {
+	Text string `json:"text"`
+}
+
+// Result is one finding.
+type Result struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             Message           `json:"message"`
+	Locations           []Location        `json:"locations,omitempty"`
+	RelatedLocations    []Location        `json:"relatedLocations,omitempty"`
+	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
+	Properties          *ResultProperties `json:"properties,omitempty"`
+}
+
+// ResultProperties is the property bag of a result.
+type ResultProperties struct {
+	Confidence float64 `json:"confidence,omitempty"`
+	Votes      int     `json:"votes,omitempty"`
+	Source     string  `json:"source,omitempty"`
+	Function   string  `json:"function,omitempty"`
+}
+
+// Location is a location in a file. ID is set (from 1) on related
+// locations, which result messages link to.
+type Location struct {
+	ID               int               `json:"id,omitempty"`
+	PhysicalLocation *PhysicalLocation `json:"physicalLocation,omitempty"`
+	Message          *Message          `json:"message,omitempty"`
+}
+
+// PhysicalLocation is a region of an artifact.
+type PhysicalLocation struct {
+	ArtifactLocation ArtifactLocation `json:"artifactLocation"`
+	Region           *Region          `json:"region,omitempty"`
+	ContextRegion    *Region          `json:"contextRegion,omitempty"`
+}
+
+// ArtifactLocation is a file, by URI relative to a base.
+type ArtifactLocation struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+// Region is a span of lines and columns (1-based; EndColumn exclusive).
+type Region struct {
+	StartLine   int              `json:"startLine,omitempty"`
+	StartColumn int              `json:"startColumn,omitempty"`
+	EndLine     int              `json:"endLine,omitempty"`
+	EndColumn   int              `json:"endColumn,omitempty"`
+	Snippet     *ArtifactContent `json:"snippet,omitempty"`
+}
+
+// ArtifactContent is a piece of file content.
+type ArtifactContent struct {
+	Text string `json:"text"`
+}
+
+// RunAutomationDetails identifies the analysis a run belongs to.
+type RunAutomationDetails struct {
+	ID string `json:"id"`
+}
+
+// Invocation describes how the tool ran.
+type Invocation struct {
+	ExecutionSuccessful        bool           `json:"executionSuccessful"`
+	ToolExecutionNotifications []Notification `json:"toolExecutionNotifications,omitempty"`
+}
+
+// Notification reports a condition met while running, here a Failure.
+type Notification struct {
+	Level      string                  `json:"level"`
+	Message    Message                 `json:"message"`
+	Locations  []Location              `json:"locations,omitempty"`
+	Properties *NotificationProperties `json:"properties,omitempty"`
+}
+
+// NotificationProperties keeps a Failure's stage and package, so that a
+// Failure can be read back from SARIF.
+type NotificationProperties struct {
+	Stage   string `json:"stage,omitempty"`
+	Package string `json:"package,omitempty"`
+}
+
+// Write writes r to w as a SARIF 2.1.0 log with one run.
+func Write(w io.Writer, r *findings.Report, opts Options) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // messages and snippets quote code: keep <, > and & readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(Convert(r, opts)); err != nil {
+		return fmt.Errorf("encoding SARIF: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// Convert returns the SARIF log Write writes.
+func Convert(r *findings.Report, opts Options) *Log {
+	rules := r.UsedRules()
+	index := make(map[string]int, len(rules))
+	descriptors := make([]ReportingDescriptor, len(rules))
+	for i, rule := range rules {
+		index[rule.ID] = i
+		descriptors[i] = descriptor(rule)
+	}
+
+	name := r.Tool.Name
+	if name == "" {
+		name = "secondlook"
+	}
+	run := Run{
+		Tool: Tool{Driver: Driver{
+			Name:            name,
+			Version:         r.Tool.Version,
+			SemanticVersion: semanticVersion(r.Tool.Version),
+			InformationURI:  r.Tool.InformationURI,
+			Rules:           descriptors,
+		}},
+		Invocations: []Invocation{invocation(r.Failures, opts)},
+		Results:     make([]Result, 0, len(r.Findings)),
+	}
+	if category := automationID(opts.Category, r.Category); category != "" {
+		run.AutomationDetails = &RunAutomationDetails{ID: category}
+	}
+	if opts.SrcRoot != "" {
+		run.OriginalURIBaseIDs = map[string]ArtifactLocation{SrcRootID: {URI: rootURI(opts.SrcRoot)}}
+	}
+	for _, f := range r.Findings {
+		run.Results = append(run.Results, result(f, index[f.RuleID], opts))
+	}
+	return &Log{Schema: Schema, Version: Version, Runs: []Run{run}}
+}
+
+func descriptor(rule findings.Rule) ReportingDescriptor {
+	d := ReportingDescriptor{
+		ID:      rule.ID,
+		Name:    pascal(rule.Name),
+		HelpURI: rule.URL,
+	}
+	if rule.Title != "" {
+		d.ShortDescription = &MultiformatMessageString{Text: rule.Title}
+	}
+	if rule.Help != "" {
+		d.FullDescription = &MultiformatMessageString{Text: firstSentence(rule.Help)}
+		d.Help = &MultiformatMessageString{Text: rule.Help, Markdown: rule.Markdown}
+	}
+	if rule.Level != findings.LevelNone {
+		d.DefaultConfiguration = &ReportingConfiguration{Level: rule.Level.String()}
+	}
+	if len(rule.Tags) > 0 || rule.Precision != "" || rule.SecuritySeverity != "" {
+		d.Properties = &RuleProperties{
+			Tags:             rule.Tags,
+			Precision:        string(rule.Precision),
+			SecuritySeverity: rule.SecuritySeverity,
+		}
+	}
+	return d
+}
+
+func result(f findings.Finding, ruleIndex int, opts Options) Result {
+	res := Result{
+		RuleID:              f.RuleID,
+		RuleIndex:           ruleIndex,
+		Level:               f.Level.String(),
+		Message:             Message{Text: resultMessage(f)},
+		PartialFingerprints: partialFingerprints(f),
+	}
+	if loc, ok := location(f.Location, opts); ok {
+		res.Locations = []Location{loc}
+	}
+	for i, rel := range f.Related {
+		loc, ok := location(rel, opts)
+		if !ok {
+			// Keep the ids in step with the links in the message.
+			loc = Location{}
+		}
+		loc.ID = i + 1
+		if msg := strings.TrimSpace(rel.Message); msg != "" {
+			loc.Message = &Message{Text: msg}
+		}
+		res.RelatedLocations = append(res.RelatedLocations, loc)
+	}
+	if f.Confidence != 0 || f.Votes != 0 || f.Source != "" || f.Function != "" {
+		res.Properties = &ResultProperties{
+			Confidence: f.Confidence,
+			Votes:      f.Votes,
+			Source:     f.Source,
+			Function:   f.Function,
+		}
+	}
+	return res
+}
+
+// partialFingerprints is the hook for fingerprints GitHub reads. GitHub
+// tracks alerts by "primaryLocationLineHash", computed as codeql-action's
+// fingerprints.ts does (a rolling hash over the whitespace-stripped source
+// lines from the result's line, suffixed with ":" and an occurrence
+// count); it needs the source text, which the Report does not carry, so a
+// later change should add it to Finding and set it here. Until then
+// upload-sarif computes it.
+func partialFingerprints(f findings.Finding) map[string]string {
+	if f.Fingerprint == "" {
+		return nil
+	}
+	return map[string]string{FingerprintKey: f.Fingerprint}
+}
+
+// resultMessage is the finding's message, followed by links to its related
+// locations, without which GitHub does not show them.
+func resultMessage(f findings.Finding) string {
+	msg := strings.TrimSpace(f.Message)
+	if len(f.Related) == 0 && !strings.Contains(msg, "](") {
+		return msg
+	}
+	msg = escapeLinkText(msg)
+	if len(f.Related) == 0 {
+		return msg
+	}
+	if msg != "" && !strings.ContainsAny(msg[len(msg)-1:], ".!?") {
+		msg += "."
+	}
+	var b strings.Builder
+	b.WriteString(msg)
+	b.WriteString(" Evidence: ")
+	for i, rel := range f.Related {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		label := path.Base(rel.File)
+		if rel.Line > 0 {
+			label += ":" + strconv.Itoa(rel.Line)
+		}
+		fmt.Fprintf(&b, "[%s](%d)", escapeLinkText(label), i+1)
+	}
+	b.WriteString(".")
+	return strings.TrimSpace(b.String())
+}
+
+// escapeLinkText escapes the characters SARIF reads as embedded-link syntax.
+func escapeLinkText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`).Replace(s)
+}
+
+// location converts a findings.Location; ok is false when it names no file.
+func location(l findings.Location, opts Options) (Location, bool) {
+	if l.File == "" {
+		return Location{}, false
+	}
+	pl := &PhysicalLocation{
+		ArtifactLocation: ArtifactLocation{URI: fileURI(opts.PathPrefix, l.File), URIBaseID: SrcRootID},
+	}
+	if l.Line > 0 {
+		reg := &Region{StartLine: l.Line}
+		if l.Column > 0 {
+			reg.StartColumn = l.Column
+		}
+		if l.EndLine > l.Line {
+			reg.EndLine = l.EndLine
+		}
+		if l.EndColumn > 0 && (reg.EndLine > 0 || l.EndColumn > l.Column) {
+			reg.EndColumn = l.EndColumn
+		}
+		pl.Region = reg
+		// A snippet must be the text of the region it sits in. Ours is the
+		// first line, so it belongs to the region only when that is exactly
+		// one whole line; otherwise it goes in a context region of that line.
+		if snippet := strings.TrimRight(l.Snippet, "\r\n"); snippet != "" {
+			if reg.StartColumn == 0 && reg.EndLine == 0 {
+				reg.Snippet = &ArtifactContent{Text: snippet}
+			} else {
+				pl.ContextRegion = &Region{StartLine: l.Line, Snippet: &ArtifactContent{Text: snippet}}
+			}
+		}
+	}
+	return Location{PhysicalLocation: pl}, true
+}
+
+// fileURI is the relative URI reference of a slash-separated path.
+func fileURI(prefix, file string) string {
+	p := file
+	if prefix = strings.Trim(prefix, "/"); prefix != "" {
+		p = path.Join(prefix, file)
+	}
+	// url.URL escapes what a URI cannot hold and guards a first segment
+	// holding ":" with "./", so the path is not read as a scheme.
+	return (&url.URL{Path: p}).String()
+}
+
+// rootURI is the file:// URI of a directory, ending in "/" as SARIF
+// requires of a base URI.
+func rootURI(dir string) string {
+	p := filepath.ToSlash(dir)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive: file:///C:/src/
+	}
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
+}
+
+func automationID(category, fallback string) string {
+	id := strings.TrimSpace(category)
+	if id == "" {
+		id = strings.TrimSpace(fallback)
+	}
+	if strings.Contains(id, "/") && !strings.HasSuffix(id, "/") {
+		id += "/"
+	}
+	return id
+}
+
+func invocation(failures []findings.Failure, opts Options) Invocation {
+	inv := Invocation{ExecutionSuccessful: len(failures) == 0}
+	for _, fl := range failures {
+		n := Notification{
+			Level:   "error",
+			Message: Message{Text: failureText(fl)},
+		}
+		if loc, ok := location(findings.Location{File: fl.File, Line: fl.Line}, opts); ok {
+			n.Locations = []Location{loc}
+		}
+		if fl.Stage != "" || fl.Package != "" {
+			n.Properties = &NotificationProperties{Stage: fl.Stage, Package: fl.Package}
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	return inv
+}
+
+// failureText is "stage: package: message", leaving out what is not set.
+func failureText(fl findings.Failure) string {
+	var parts []string
+	for _, s := range []string{fl.Stage, fl.Package, strings.TrimSpace(fl.Message)} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return "unknown failure"
+	}
+	return strings.Join(parts, ": ")
+}
+
+// semverRE is the SemVer 2.0.0 grammar, with Go's optional "v".
+var semverRE = regexp.MustCompile(`^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
+	`(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?` +
+	`(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$`)
+
+// semanticVersion returns v without its "v" if it is a semantic version,
+// else "" (a development build's "(devel)" is no version SARIF accepts
+// there).
+func semanticVersion(v string) string {
+	if !semverRE.MatchString(v) {
+		return ""
+	}
+	return strings.TrimPrefix(v, "v")
+}
+
+// pascal turns a kebab-case rule name into the PascalCase SARIF recommends
+// for reportingDescriptor.name: "goroutine-leak" becomes "GoroutineLeak".
+func pascal(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(name, "-") {
+		if part == "" {
+			continue
+		}
+		r := []rune(part)
+		r[0] = unicode.ToUpper(r[0])
+		b.WriteString(string(r))
+	}
+	return b.String()
+}
+
+// firstSentence returns text up to and including the first ". " that ends
+// a sentence, or all of text. A period inside an identifier such as
+// "errors.As" is not followed by a space and does not end a sentence.
+func firstSentence(text string) string {
+	for i := 0; i+1 < len(text); i++ {
+		if text[i] == '.' && text[i+1] == ' ' {
+			return text[:i+1]
+		}
+	}
+	return text
+}
