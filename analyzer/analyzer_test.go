@@ -137,8 +137,10 @@ func TestSelectDiff(t *testing.T) {
 	if r := sel.Regions[0]; r.Caller || LineRanges(r.Changed) != "33" {
 		t.Errorf("changed region = %+v", r)
 	}
-	if r := sel.Regions[1]; !r.Caller || len(r.Changed) != 0 || r.Score >= sel.Regions[0].Score {
-		t.Errorf("caller region = caller %v changed %v score %v", r.Caller, r.Changed, r.Score)
+	// The caller comes after the changed function even though its own
+	// signals (a map write) score higher.
+	if r := sel.Regions[1]; !r.Caller || len(r.Changed) != 0 {
+		t.Errorf("caller region = caller %v changed %v", r.Caller, r.Changed)
 	}
 	for _, r := range sel.Regions {
 		if r.Tokens <= 0 || len(r.ID) != 16 {

@@ -419,7 +419,16 @@ func pickVariants(pkgs []*packages.Package) []*packages.Package {
 }
 
 func (s *state) recordErrors(p *packages.Package) {
+	// When a package does not type-check, go list's attempt to compile it
+	// for export data fails with the same errors as compiler output ("# p\n
+	// file:line: msg"); the type checker's errors say it better.
+	typed := slices.ContainsFunc(p.Errors, func(e packages.Error) bool {
+		return e.Kind == packages.TypeError || e.Kind == packages.ParseError
+	})
 	for _, e := range p.Errors {
+		if typed && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
+			continue
+		}
 		pe := PackageError{Package: p.PkgPath, Message: e.Msg}
 		if pos := parsePos(e.Pos); pos.file != "" {
 			pe.File, pe.Line, pe.Column = s.rel(pos.file), pos.line, pos.col

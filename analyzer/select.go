@@ -72,8 +72,11 @@ func Select(res *Result, cfg SelectConfig) *Selection {
 			}
 		}
 	}
+	// In a diff scan the change comes first: callers follow every changed
+	// function, whatever their scores.
 	slices.SortStableFunc(cands, func(a, b Region) int {
 		return cmp.Or(
+			compareBool(a.Caller, b.Caller),
 			cmp.Compare(b.Score, a.Score),
 			cmp.Compare(a.File, b.File),
 			cmp.Compare(a.Start, b.Start),
@@ -99,6 +102,16 @@ func Select(res *Result, cfg SelectConfig) *Selection {
 		sel.Regions = append(sel.Regions, r)
 	}
 	return sel
+}
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // minRegionTokens is less than any real region costs; a budget with less
@@ -201,8 +214,8 @@ func newRegion(f *Func, changed []gitdiff.LineRange, caller bool) Region {
 // feature add up to at most useCap together, so code that uses many
 // features ranks well below code with one risky pattern. A finding of the
 // x/tools passes is near-certain evidence and weighs most. Test code ranks at
-// half, and so do callers of changed functions in a diff scan; a changed
-// function gets a floor so that it ranks above unchanged callers.
+// half, and so do callers of changed functions in a diff scan (which
+// [Select] also orders after every changed function).
 func Score(signals []Signal, static int, test, caller, changed bool) float64 {
 	type group struct {
 		max float64

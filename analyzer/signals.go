@@ -2,6 +2,22 @@ package analyzer
 
 import (
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/secondlook/secondlook/analyzer/passes/atomics"
+	"github.com/secondlook/secondlook/analyzer/passes/channels"
+	"github.com/secondlook/secondlook/analyzer/passes/contexts"
+	"github.com/secondlook/secondlook/analyzer/passes/conversions"
+	"github.com/secondlook/secondlook/analyzer/passes/errs"
+	"github.com/secondlook/secondlook/analyzer/passes/globals"
+	"github.com/secondlook/secondlook/analyzer/passes/goroutines"
+	"github.com/secondlook/secondlook/analyzer/passes/indexing"
+	"github.com/secondlook/secondlook/analyzer/passes/injection"
+	"github.com/secondlook/secondlook/analyzer/passes/locking"
+	"github.com/secondlook/secondlook/analyzer/passes/nilprone"
+	"github.com/secondlook/secondlook/analyzer/passes/resources"
+	"github.com/secondlook/secondlook/analyzer/passes/sharedfields"
+	"github.com/secondlook/secondlook/analyzer/passes/timers"
+	"github.com/secondlook/secondlook/analyzer/passes/unsafereflect"
 )
 
 // A Signal is a reason to read a function closely: a construct that a
@@ -20,7 +36,23 @@ type signalPass struct {
 }
 
 // signalPasses lists secondlook's own risk-signal passes.
-var signalPasses = []signalPass{}
+var signalPasses = []signalPass{
+	{atomics.Analyzer, atomics.Signals},
+	{channels.Analyzer, channels.Signals},
+	{contexts.Analyzer, contexts.Signals},
+	{conversions.Analyzer, conversions.Signals},
+	{errs.Analyzer, errs.Signals},
+	{globals.Analyzer, globals.Signals},
+	{goroutines.Analyzer, goroutines.Signals},
+	{indexing.Analyzer, indexing.Signals},
+	{injection.Analyzer, injection.Signals},
+	{locking.Analyzer, locking.Signals},
+	{nilprone.Analyzer, nilprone.Signals},
+	{resources.Analyzer, resources.Signals},
+	{sharedfields.Analyzer, sharedfields.Signals},
+	{timers.Analyzer, timers.Signals},
+	{unsafereflect.Analyzer, unsafereflect.Signals},
+}
 
 // SignalAnalyzers returns the risk-signal passes.
 func SignalAnalyzers() []*analysis.Analyzer {

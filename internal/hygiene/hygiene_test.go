@@ -1,0 +1,114 @@
+package hygiene
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/secondlook/secondlook"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Standard   bool
+}
+
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json=ImportPath,Imports,Standard", module+"/...")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+// TestImportEdges holds the layering of ARCHITECTURE.md, as go/build's
+// deps_test.go does for the standard library.
+func TestImportEdges(t *testing.T) {
+	// only[X] lists the packages of ours that may import X.
+	only := map[string][]string{
+		"github.com/urfave/cli/v2":              {"cmd/secondlook"},
+		"github.com/sashabaranov/go-openai":     {"internal/llm"},
+		"github.com/santhosh-tekuri/jsonschema": {"internal/sarifschema"},
+	}
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		for _, imp := range p.Imports {
+			for dep, allowed := range only {
+				if strings.HasPrefix(imp, dep) && !contains(allowed, rel) {
+					t.Errorf("%s imports %s; only %v may", rel, imp, allowed)
+				}
+			}
+			ours := strings.HasPrefix(imp, module+"/")
+			switch {
+			case rel == "findings" && ours:
+				t.Errorf("findings imports %s: it must import nothing of ours", imp)
+			case strings.HasPrefix(rel, "analyzer/passes/") && ours:
+				t.Errorf("%s imports %s: passes import nothing of ours", rel, imp)
+			case (rel == "analyzer" || strings.HasPrefix(rel, "findings")) && strings.HasPrefix(imp, module+"/internal/pipeline"):
+				t.Errorf("%s imports the pipeline: imports point one way", rel)
+			case !strings.HasPrefix(rel, "cmd/") && strings.HasPrefix(imp, module+"/cmd/"):
+				t.Errorf("%s imports a command", rel)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func TestGofmt(t *testing.T) {
+	cmd := exec.Command("gofmt", "-l", ".")
+	cmd.Dir = repoRoot(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("gofmt: %v\n%s", err, out)
+	}
+	var bad []string
+	for _, f := range strings.Fields(string(out)) {
+		if !strings.Contains(f, "testdata/") {
+			bad = append(bad, f)
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("gofmt would change: %s", strings.Join(bad, " "))
+	}
+}
+
+func TestModTidy(t *testing.T) {
+	cmd := exec.Command("go", "mod", "tidy", "-diff")
+	cmd.Dir = repoRoot(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("go mod tidy would change go.mod or go.sum:\n%s", out)
+	}
+}
