@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -55,6 +56,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 3 when a finding is at or above `LEVEL`: error, warning, note or none (default: warning for text, none for json and sarif)"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no summary or progress on standard error"},
 			&cli.BoolFlag{Name: "v", Usage: "verbose: timings, load errors in full, left-out regions"},
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
 		},
 		Action: scan,
 	}
@@ -143,6 +145,18 @@ func scan(c *cli.Context) error {
 	}
 	if (cfg.DiffBase != "" || cfg.Diff != nil) && len(cfg.Patterns) > 0 {
 		return usageErrorf("a diff scan scans the packages the change touches: drop the package patterns %s, or drop --diff for a full scan", strings.Join(cfg.Patterns, " "))
+	}
+
+	if name := c.String("cpuprofile"); name != "" {
+		f, err := os.Create(name)
+		if err != nil {
+			return usageErrorf("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return usageErrorf("--cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 
 	prog := newProgress(stderr, opts.quiet)
