@@ -1,0 +1,148 @@
+package goroutines
+
+// Syntax and type helpers of the goroutines analyzer.
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// enclosingLoops returns the loops around cur within its function, innermost first.
+func enclosingLoops(cur inspector.Cursor) []ast.Stmt {
+	var loops []ast.Stmt
+	for c := range cur.Parent().Enclosing() {
+		switch n := c.Node().(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return loops
+		case *ast.ForStmt:
+			loops = append(loops, n)
+		case *ast.RangeStmt:
+			loops = append(loops, n)
+		}
+	}
+	return loops
+}
+
+func funcDecls(pass *analysis.Pass) map[*types.Func]*ast.FuncDecl {
+	decls := make(map[*types.Func]*ast.FuncDecl)
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+					decls[fn] = fd
+				}
+			}
+		}
+	}
+	return decls
+}
+
+// calls reports whether body holds a call that pred accepts.
+func calls(info *types.Info, body *ast.BlockStmt, pred func(*types.Info, *ast.CallExpr) bool) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok && pred(info, call) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func hasSend(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		_, found = n.(*ast.SendStmt)
+		return !found
+	})
+	return found
+}
+
+func isLock(info *types.Info, call *ast.CallExpr) bool {
+	fn := calleeFunc(info, call)
+	return isMethod(fn, "sync", "Mutex", "Lock") || isMethod(fn, "sync", "RWMutex", "Lock") ||
+		isMethod(fn, "sync", "RWMutex", "RLock") || isMethod(fn, "sync", "Locker", "Lock")
+}
+
+func isCompletion(info *types.Info, call *ast.CallExpr) bool {
+	if b, ok := info.Uses[identOf(call.Fun)].(*types.Builtin); ok {
+		return b.Name() == "close"
+	}
+	return isMethod(calleeFunc(info, call), "sync", "WaitGroup", "Done")
+}
+
+func neverReturns(info *types.Info, call *ast.CallExpr) bool {
+	if b, ok := info.Uses[identOf(call.Fun)].(*types.Builtin); ok {
+		return b.Name() == "panic"
+	}
+	fn := calleeFunc(info, call)
+	if fn == nil || fn.Pkg() == nil {
+		return false
+	}
+	switch fn.Pkg().Path() + "." + fn.Name() {
+	case "os.Exit", "runtime.Goexit", "log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf", "log.Panicln":
+		return true
+	}
+	return false
+}
+
+func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	return fn
+}
+
+// isMethod reports whether fn is the method name of pkg's type typ.
+func isMethod(fn *types.Func, pkg, typ, name string) bool {
+	if fn == nil || fn.Name() != name || fn.Pkg() == nil || fn.Pkg().Path() != pkg || fn.Signature().Recv() == nil {
+		return false
+	}
+	t := fn.Signature().Recv().Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Name() == typ
+}
+
+// identOf returns the identifier an expression ends in: x, or Sel of p.x.
+func identOf(e ast.Expr) *ast.Ident {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return e
+	case *ast.SelectorExpr:
+		return e.Sel
+	case *ast.IndexExpr: // generic instantiation f[T]
+		return identOf(e.X)
+	}
+	return nil
+}
+
+type lineCat struct {
+	file     string
+	line     int
+	category string
+}
+
+// reporter reports each category at most once per line.
+type reporter struct {
+	pass *analysis.Pass
+	seen map[lineCat]bool
+}
+
+func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
+
+func (r *reporter) report(n ast.Node, category, format string, args ...any) {
+	p := r.pass.Fset.Position(n.Pos())
+	key := lineCat{p.Filename, p.Line, category}
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
+	r.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: category, Message: fmt.Sprintf(format, args...)})
+}

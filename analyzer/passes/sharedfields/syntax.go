@@ -1,0 +1,301 @@
+package sharedfields
+
+// Control-flow, syntax and type helpers of the sharedfields analyzer.
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// releasedBy reports whether a statement list on the way from c up to the
+// node holding from has, after from and before c's ancestor, a statement
+// calling what match accepts: mu.Lock(); if err != nil { mu.Unlock(); return }.
+func releasedBy(c inspector.Cursor, from token.Pos, match func(*ast.CallExpr) bool) bool {
+	for ; c.Node() != nil; c = c.Parent() {
+		if n := c.Node(); n.Pos() <= from && from < n.End() {
+			return false
+		}
+		for p, ok := c.PrevSibling(); ok && p.Node().Pos() > from; p, ok = p.PrevSibling() {
+			if call := stmtCall(p.Node()); call != nil && match(call) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mutexCall identifies a Lock, Unlock, RLock or RUnlock call on a sync lock
+// and names the lock: "c.mu" for c.mu.Lock() and (&c.mu).Lock(), "c" for an
+// embedded mutex, the argument of a method expression.
+func mutexCall(info *types.Info, call *ast.CallExpr) (method, key string, ok bool) {
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	sel, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if fn == nil || !isSel || fn.Pkg() == nil || fn.Pkg().Path() != "sync" || fn.Signature().Recv() == nil {
+		return "", "", false
+	}
+	switch fn.Name() {
+	case "Lock", "Unlock", "RLock", "RUnlock":
+	default:
+		return "", "", false
+	}
+	switch n := namedOf(fn.Signature().Recv().Type()); {
+	case n == nil, n.Obj().Name() != "Mutex" && n.Obj().Name() != "RWMutex" && n.Obj().Name() != "Locker":
+		return "", "", false
+	}
+	x := sel.X
+	if s := info.Selections[sel]; s != nil && s.Kind() == types.MethodExpr {
+		if len(call.Args) == 0 {
+			return "", "", false
+		}
+		x = call.Args[0]
+	}
+	for {
+		switch e := ast.Unparen(x).(type) {
+		case *ast.StarExpr:
+			x = e.X
+			continue
+		case *ast.UnaryExpr:
+			if e.Op == token.AND {
+				x = e.X
+				continue
+			}
+		}
+		return fn.Name(), types.ExprString(ast.Unparen(x)), true
+	}
+}
+
+// isWrite reports whether the field selected at c is assigned, incremented,
+// deleted from, or changed through a pointer method: c.n++, c.m[k] = v,
+// delete(c.m, k), c.buf.WriteString(s). Writes through a pointer field
+// (c.conn.closed = true) change another value, not the field.
+func isWrite(info *types.Info, c inspector.Cursor) bool {
+	for {
+		p := c.Parent()
+		t := info.TypeOf(c.Node().(ast.Expr))
+		_, ptr := types.Unalias(t).(*types.Pointer)
+		switch n := p.Node().(type) {
+		case *ast.ParenExpr:
+		case *ast.StarExpr:
+			if ptr {
+				return false
+			}
+		case *ast.IndexExpr:
+			if n.X != c.Node() || ptr {
+				return false
+			}
+		case *ast.SelectorExpr:
+			if sel := info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
+				_, ptrRecv := sel.Obj().(*types.Func).Signature().Recv().Type().(*types.Pointer)
+				return ptrRecv && !ptr
+			}
+			if ptr {
+				return false
+			}
+		case *ast.AssignStmt:
+			for _, lhs := range n.Lhs {
+				if lhs == c.Node() {
+					return true
+				}
+			}
+			return false
+		case *ast.IncDecStmt:
+			return true
+		case *ast.CallExpr:
+			b, ok := info.Uses[identOf(n.Fun)].(*types.Builtin)
+			return ok && (b.Name() == "delete" || b.Name() == "clear") && len(n.Args) > 0 && n.Args[0] == c.Node()
+		default:
+			return false
+		}
+		c = p
+	}
+}
+
+// lockPath reports whether the field selected at c leads to a lock, as
+// c.cc in c.cc.mu.Lock(): reaching a mutex is not an access it guards.
+func lockPath(info *types.Info, c inspector.Cursor) bool {
+	for p := c.Parent(); ; c, p = p, p.Parent() {
+		sel, ok := p.Node().(*ast.SelectorExpr)
+		if !ok || sel.X != c.Node() {
+			return false
+		}
+		if selection := info.Selections[sel]; selection != nil {
+			if fn, ok := selection.Obj().(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == "sync" {
+				return true // a promoted method of an embedded mutex
+			}
+			if selection.Kind() == types.FieldVal && isSyncType(selection.Obj().Type()) {
+				return true
+			}
+		}
+	}
+}
+
+// signalsEnd reports whether a goroutine's literal closes a channel, sends,
+// or calls WaitGroup.Done: something its starter may wait on before reading.
+func signalsEnd(info *types.Info, lit *ast.FuncLit) bool {
+	found := false
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SendStmt:
+			found = true
+		case *ast.CallExpr:
+			if b, ok := info.Uses[identOf(n.Fun)].(*types.Builtin); ok {
+				found = b.Name() == "close"
+			} else if fn, ok := typeutil.Callee(info, n).(*types.Func); ok {
+				found = fn.Name() == "Done" && fn.Pkg() != nil && fn.Pkg().Path() == "sync"
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func stmtCall(n ast.Node) *ast.CallExpr {
+	if es, ok := n.(*ast.ExprStmt); ok {
+		call, _ := es.X.(*ast.CallExpr)
+		return call
+	}
+	return nil
+}
+
+func isExprStmt(c inspector.Cursor) bool {
+	_, ok := c.Node().(*ast.ExprStmt)
+	return ok
+}
+
+func count(set map[string]bool) int {
+	n := 0
+	for _, ok := range set {
+		if ok {
+			n++
+		}
+	}
+	return n
+}
+
+// goroutineLit returns the innermost function literal around c that a go
+// statement runs.
+func goroutineLit(c inspector.Cursor) (inspector.Cursor, bool) {
+	for f := range c.Enclosing((*ast.FuncLit)(nil)) {
+		if isGoLit(f) {
+			return f, true
+		}
+	}
+	return inspector.Cursor{}, false
+}
+
+func isGoLit(f inspector.Cursor) bool {
+	call, ok := f.Parent().Node().(*ast.CallExpr)
+	if !ok || call.Fun != f.Node() {
+		return false
+	}
+	_, ok = f.Parent().Parent().Node().(*ast.GoStmt)
+	return ok
+}
+
+// tracked returns the struct type declared in this package that t or *t names.
+func (s *state) tracked(t types.Type) *types.TypeName {
+	if n := namedOf(t); n != nil && s.types[n.Origin().Obj()] {
+		return n.Origin().Obj()
+	}
+	return nil
+}
+
+func (s *state) recvType(decl *ast.FuncDecl) *types.TypeName {
+	if decl.Recv == nil || len(decl.Recv.List) == 0 {
+		return nil
+	}
+	return s.tracked(s.pass.TypesInfo.TypeOf(decl.Recv.List[0].Type))
+}
+
+func recvVar(info *types.Info, decl *ast.FuncDecl) types.Object {
+	if decl.Recv == nil || len(decl.Recv.List) == 0 || len(decl.Recv.List[0].Names) == 0 {
+		return nil
+	}
+	return info.Defs[decl.Recv.List[0].Names[0]]
+}
+
+// funcName names a function as a stack trace would: "(*Cache).Get", "Cache.Len", "Start".
+func funcName(decl *ast.FuncDecl) string {
+	if decl.Recv == nil || len(decl.Recv.List) == 0 {
+		return decl.Name.Name
+	}
+	t := decl.Recv.List[0].Type
+	star, ok := t.(*ast.StarExpr)
+	if ok {
+		t = star.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	if ok {
+		return "(*" + types.ExprString(t) + ")." + decl.Name.Name
+	}
+	return types.ExprString(t) + "." + decl.Name.Name
+}
+
+// isSyncType reports whether t, or what it points to, is a sync or sync/atomic type.
+func isSyncType(t types.Type) bool {
+	n := namedOf(t)
+	if n == nil || n.Obj().Pkg() == nil {
+		return false
+	}
+	path := n.Obj().Pkg().Path()
+	return path == "sync" || path == "sync/atomic"
+}
+
+// namedOf returns the named type t or *t denotes, or nil.
+func namedOf(t types.Type) *types.Named {
+	if t == nil {
+		return nil
+	}
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
+}
+
+func funcOrigin(fn *types.Func) *types.Func {
+	if fn == nil {
+		return nil
+	}
+	return fn.Origin()
+}
+
+func identOf(e ast.Expr) *ast.Ident {
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
+}
+
+type lineCat struct {
+	file     string
+	line     int
+	category string
+}
+
+// reporter reports each category at most once per line.
+type reporter struct {
+	pass *analysis.Pass
+	seen map[lineCat]bool
+}
+
+func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
+
+func (r *reporter) report(n ast.Node, category, format string, args ...any) {
+	p := r.pass.Fset.Position(n.Pos())
+	key := lineCat{p.Filename, p.Line, category}
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
+	r.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: category, Message: fmt.Sprintf(format, args...)})
+}
