@@ -272,10 +272,7 @@ func Summary(r *Report) string {
 	if s.ModelConfigured {
 		scope += fmt.Sprintf(": reviewed %s (%s)", plural(s.Regions, "region"), plural(s.Tokens, "token"))
 	} else {
-		scope += ": static checks only, no model configured"
-		if s.Regions > 0 {
-			scope += fmt.Sprintf(" (%s, %s, not reviewed)", plural(s.Regions, "region"), plural(s.Tokens, "token"))
-		}
+		scope += ": static checks only"
 	}
 	if s.RegionsLeftOut > 0 {
 		scope += fmt.Sprintf("; %s left out by the region or token budget", plural(s.RegionsLeftOut, "region"))
@@ -283,7 +280,7 @@ func Summary(r *Report) string {
 	sentences = append(sentences, scope+".")
 
 	if s.FilteredFindings > 0 {
-		sentences = append(sentences, fmt.Sprintf("%s outside the changed lines not shown.", plural(s.FilteredFindings, "finding")))
+		sentences = append(sentences, fmt.Sprintf("%s outside the change not shown (see --diff-filter).", plural(s.FilteredFindings, "finding")))
 	}
 	if n := len(s.IgnoredChanges); n > 0 {
 		const show = 5
