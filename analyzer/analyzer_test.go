@@ -216,6 +216,11 @@ func TestScoreRanksRiskOverUse(t *testing.T) {
 	if a, b := Score(risky, 0, false, true, false), Score(risky, 0, false, false, true); a >= b {
 		t.Errorf("caller %v ranks with changed function %v", a, b)
 	}
+	// Two passes seeing one line count once.
+	overlap := []Signal{risky[0], {Check: "other/same-construct", Line: 3, Weight: 7}}
+	if a, b := Score(overlap, 0, false, false, false), Score(risky, 0, false, false, false); a != b {
+		t.Errorf("overlapping signals on one line score %v, one alone %v", a, b)
+	}
 	// Repeats add a little, not linearly.
 	one := Score(risky[:1], 0, false, false, false)
 	many := Score([]Signal{risky[0], {Check: risky[0].Check, Line: 4, Weight: 8}, {Check: risky[0].Check, Line: 5, Weight: 8}}, 0, false, false, false)

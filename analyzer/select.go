@@ -207,7 +207,8 @@ func newRegion(f *Func, changed []gitdiff.LineRange, caller bool) Region {
 
 // Score ranks a function by how likely it is to hold a bug.
 //
-// Signals are grouped by check. A group counts its strongest signal, plus a
+// A line counts once, with its strongest signal: passes overlap. Signals
+// are grouped by check. A group counts its strongest signal, plus a
 // little for repeats (a function with thirty channel receives is not thirty
 // times riskier than one with a single receive). Groups whose weight marks a
 // risky pattern (3 and up) add up in full; groups that mark the mere use of a
@@ -221,8 +222,17 @@ func Score(signals []Signal, static int, test, caller, changed bool) float64 {
 		max float64
 		n   int
 	}
-	groups := map[string]*group{}
+	// Passes overlap: two may see one construct (a deferred Close before
+	// the error check is both a resource and a nil risk). A line counts
+	// once, with its strongest signal.
+	strongest := map[int]Signal{}
 	for _, s := range signals {
+		if o, ok := strongest[s.Line]; !ok || s.Weight > o.Weight || (s.Weight == o.Weight && s.Check < o.Check) {
+			strongest[s.Line] = s
+		}
+	}
+	groups := map[string]*group{}
+	for _, s := range strongest {
 		g := groups[s.Check]
 		if g == nil {
 			g = &group{}

@@ -1,0 +1,37 @@
+package contexts_test
+
+import (
+	"testing"
+
+	"github.com/secondlook/secondlook/analyzer/passes/contexts"
+	"golang.org/x/tools/go/analysis/analysistest"
+)
+
+// results holds Test's run so that TestSignalsComplete need not load the testdata again.
+var results []*analysistest.Result
+
+func Test(t *testing.T) {
+	results = analysistest.Run(t, analysistest.TestData(), contexts.Analyzer, "a")
+}
+
+// TestSignalsComplete checks that every reported category has a weight and every weighted category is
+// reported by some testdata case.
+func TestSignalsComplete(t *testing.T) {
+	if results == nil {
+		results = analysistest.Run(t, analysistest.TestData(), contexts.Analyzer, "a")
+	}
+	seen := map[string]bool{}
+	for _, r := range results {
+		for _, d := range r.Action.Diagnostics {
+			if _, ok := contexts.Signals[d.Category]; !ok {
+				t.Errorf("category %q reported at %v is not in Signals", d.Category, d.Pos)
+			}
+			seen[d.Category] = true
+		}
+	}
+	for c := range contexts.Signals {
+		if !seen[c] {
+			t.Errorf("category %q in Signals is never reported over testdata", c)
+		}
+	}
+}
