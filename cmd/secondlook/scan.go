@@ -215,11 +215,11 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		case res.NothingChanged():
 			fmt.Fprintf(stderr, "secondlook: nothing changed against %s\n", opts.diffDesc)
 		case res.Diff != nil && rep.Stats.Files == 0 && len(rep.Failures) == 0:
-			msg := "no Go files changed"
+			msg := "the change holds no Go code to scan"
 			if len(rep.Stats.IgnoredChanges) > 0 {
 				msg += " (changed: " + strings.Join(rep.Stats.IgnoredChanges, ", ") + ")"
 			}
-			fmt.Fprintf(stderr, "secondlook: %s: nothing to scan\n", msg)
+			fmt.Fprintf(stderr, "secondlook: %s\n", msg)
 		default:
 			fmt.Fprintf(stderr, "secondlook: %s\n", findings.Summary(rep))
 			if !opts.dryRun && !rep.Stats.ModelConfigured && rep.Stats.Regions > 0 {

@@ -157,6 +157,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			case f.Status == gitdiff.Deleted || f.Binary:
 				continue
 			case cfg.NoTests && strings.HasSuffix(rel, "_test.go"):
+				res.Report.Stats.IgnoredChanges = append(res.Report.Stats.IgnoredChanges, rel)
 				continue
 			}
 			changes[rel] = f.Ranges

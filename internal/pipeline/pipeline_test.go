@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/internal/gitdiff"
 )
 
 // TestEveryStaticPassHasARule holds that no x/tools diagnostic reaches a
@@ -36,6 +38,35 @@ func TestModuleRel(t *testing.T) {
 		got, ok := moduleRel(tc.root, tc.mod, tc.path)
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("moduleRel(%q, %q, %q) = %q, %v; want %q, %v", tc.root, tc.mod, tc.path, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestDiffKeeper(t *testing.T) {
+	funcs := []*analyzer.Func{
+		{File: "a.go", Name: "Changed", Start: 10, End: 20},
+		{File: "a.go", Name: "Untouched", Start: 30, End: 40},
+	}
+	changes := map[string][]gitdiff.LineRange{"a.go": {{Start: 12, End: 12}, {Start: 50, End: 50}}}
+	diags := map[string]analyzer.Diagnostic{
+		"on the changed line":           {File: "a.go", Line: 12},
+		"in the changed function":       {File: "a.go", Line: 18},
+		"in an untouched function":      {File: "a.go", Line: 35},
+		"outside functions, changed":    {File: "a.go", Line: 50},
+		"outside functions, unchanged":  {File: "a.go", Line: 60},
+		"in another file of the change": {File: "b.go", Line: 1},
+	}
+	want := map[DiffFilter][]string{
+		FilterLines:     {"on the changed line", "outside functions, changed"},
+		FilterFunctions: {"on the changed line", "in the changed function", "outside functions, changed"},
+		FilterPackages:  {"on the changed line", "in the changed function", "in an untouched function", "outside functions, changed", "outside functions, unchanged", "in another file of the change"},
+	}
+	for filter, kept := range want {
+		keep := diffKeeper(filter, changes, funcs)
+		for name, d := range diags {
+			if got, want := keep(d), slices.Contains(kept, name); got != want {
+				t.Errorf("%s: a finding %s: kept = %v, want %v", filter, name, got, want)
+			}
 		}
 	}
 }
