@@ -189,11 +189,12 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	case opts.format == "json":
 		err = findings.WriteJSON(&buf, rep)
 	case opts.format == "sarif":
-		root, prefix := res.Module.Dir, pathPrefix(res)
-		if prefix != "" {
+		// Code scanning places alerts by repository-relative paths.
+		root := res.Module.Dir
+		if res.ModulePrefix != "" {
 			root = res.RepoRoot
 		}
-		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: prefix})
+		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: res.ModulePrefix})
 	default:
 		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer)})
 	}
@@ -446,18 +447,4 @@ func (p *progress) done() {
 	if p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
-}
-
-// pathPrefix returns the module's directory relative to its repository
-// root, slash-separated with a trailing slash ("" at the root or outside
-// git): code scanning places alerts by repository-relative paths.
-func pathPrefix(res *pipeline.Result) string {
-	if res.RepoRoot == "" {
-		return ""
-	}
-	rel, err := filepath.Rel(res.RepoRoot, res.Module.Dir)
-	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
-		return ""
-	}
-	return filepath.ToSlash(rel) + "/"
 }

@@ -82,6 +82,9 @@ type Result struct {
 	Diff      *gitdiff.Diff       // nil in a full scan
 	Module    analyzer.Module
 	RepoRoot  string // the git work tree holding the module; "" outside git
+	// ModulePrefix is the module's directory relative to RepoRoot,
+	// slash-separated, with a trailing slash; "" at the root or outside git.
+	ModulePrefix string
 }
 
 // NothingChanged reports whether a diff scan found no change at all.
@@ -115,6 +118,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	if repo, err := gitdiff.Open(ctx, mod.Dir); err == nil {
 		res.RepoRoot = repo.Root
+		// git resolves symbolic links in its root; go list may not in the
+		// module's directory. Compare the two resolved.
+		if rel, err := repo.Rel(mod.Dir); err == nil && rel != "." && rel != "" {
+			res.ModulePrefix = rel + "/"
+		}
 	}
 	diffMode := cfg.DiffBase != "" || cfg.Diff != nil
 	res.Report.Stats.Mode = "full"
@@ -138,14 +146,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		res.Diff = d
-		root := mod.Dir
-		if res.RepoRoot != "" {
-			root = res.RepoRoot
-		}
 		changes = map[string][]gitdiff.LineRange{}
 		acfg.Files = []string{}
 		for _, f := range d.Files {
-			rel, ok := moduleRel(root, mod.Dir, f.Path)
+			rel, ok := moduleRel(res.ModulePrefix, f.Path)
 			if !ok {
 				continue // outside this module
 			}
@@ -247,15 +251,14 @@ type UsageError struct{ Err error }
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
 
-// moduleRel turns a repository-relative path into a module-relative one.
-func moduleRel(repoRoot, modDir, path string) (string, bool) {
-	abs := filepath.Join(repoRoot, filepath.FromSlash(path))
-	rel, err := filepath.Rel(modDir, abs)
-	if err != nil {
-		return "", false
+// moduleRel turns a repository-relative path into a module-relative one,
+// given the module's prefix in the repository ("" at the root).
+func moduleRel(prefix, path string) (string, bool) {
+	if prefix == "" {
+		return path, true
 	}
-	rel = filepath.ToSlash(rel)
-	if rel == ".." || strings.HasPrefix(rel, "../") {
+	rel, ok := strings.CutPrefix(path, prefix)
+	if !ok || rel == "" {
 		return "", false
 	}
 	return rel, true

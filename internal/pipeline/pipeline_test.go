@@ -26,18 +26,19 @@ func TestEveryStaticPassHasARule(t *testing.T) {
 
 func TestModuleRel(t *testing.T) {
 	for _, tc := range []struct {
-		root, mod, path string
-		want            string
-		ok              bool
+		prefix, path string
+		want         string
+		ok           bool
 	}{
-		{"/r", "/r", "a/b.go", "a/b.go", true},
-		{"/r", "/r/sub", "sub/a.go", "a.go", true},
-		{"/r", "/r/sub", "other/a.go", "", false},
-		{"/r", "/r/sub", "go.mod", "", false},
+		{"", "a/b.go", "a/b.go", true},
+		{"sub/", "sub/a.go", "a.go", true},
+		{"sub/", "other/a.go", "", false},
+		{"sub/", "subway/a.go", "", false},
+		{"sub/", "go.mod", "", false},
 	} {
-		got, ok := moduleRel(tc.root, tc.mod, tc.path)
+		got, ok := moduleRel(tc.prefix, tc.path)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("moduleRel(%q, %q, %q) = %q, %v; want %q, %v", tc.root, tc.mod, tc.path, got, ok, tc.want, tc.ok)
+			t.Errorf("moduleRel(%q, %q) = %q, %v; want %q, %v", tc.prefix, tc.path, got, ok, tc.want, tc.ok)
 		}
 	}
 }
