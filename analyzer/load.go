@@ -120,7 +120,7 @@ func (e PackageError) String() string {
 type Result struct {
 	Module      Module
 	Packages    []string // import paths analysed, sorted
-	Files       int      // Go files read
+	Files       []string // module-relative Go files analysed, sorted (generated and vendored files are not)
 	Funcs       []*Func  // every function of the analysed files, by file and line
 	Diagnostics []Diagnostic
 	Errors      []PackageError
@@ -199,6 +199,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	res.Packages = paths
+	slices.Sort(res.Files)
 	sort.SliceStable(res.Funcs, func(i, j int) bool {
 		a, b := res.Funcs[i], res.Funcs[j]
 		if a.File != b.File {
@@ -368,7 +369,7 @@ func (s *state) loadAndAnalyse(ctx context.Context, dir string, cfg Config, path
 				continue
 			}
 			s.seenFile[name] = true
-			s.res.Files++
+			s.res.Files = append(s.res.Files, s.rel(name))
 			funcs := ix.extractFuncs(f, s.rel(name))
 			byFile[name] = funcs
 			s.res.Funcs = append(s.res.Funcs, funcs...)

@@ -178,7 +178,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.Analysis = ares
 	res.Report.Stats.Packages = len(ares.Packages)
-	res.Report.Stats.Files = ares.Files
+	res.Report.Stats.Files = len(ares.Files)
+	for _, f := range acfg.Files {
+		if _, ok := slices.BinarySearch(ares.Files, f); !ok {
+			// Generated, in testdata, excluded by build constraints, or in
+			// a package that did not load (then reported as a failure).
+			res.Report.Stats.IgnoredChanges = append(res.Report.Stats.IgnoredChanges, f)
+		}
+	}
+	slices.Sort(res.Report.Stats.IgnoredChanges)
 
 	sel := analyzer.Select(ares, analyzer.SelectConfig{
 		Changes:    changes,
