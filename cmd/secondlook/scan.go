@@ -215,7 +215,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		switch {
 		case res.NothingChanged():
 			fmt.Fprintf(stderr, "secondlook: nothing changed against %s\n", opts.diffDesc)
-		case res.Diff != nil && rep.Stats.Files == 0 && len(rep.Failures) == 0:
+		case res.Diff != nil && rep.Stats.ChangedFiles == len(rep.Stats.IgnoredChanges) && len(rep.Failures) == 0:
 			msg := "the change holds no Go code to scan"
 			if len(rep.Stats.IgnoredChanges) > 0 {
 				msg += " (changed: " + strings.Join(rep.Stats.IgnoredChanges, ", ") + ")"

@@ -160,6 +160,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				continue
 			case f.Status == gitdiff.Deleted || f.Binary:
 				continue
+			case ignoredByGo(rel):
+				res.Report.Stats.IgnoredChanges = append(res.Report.Stats.IgnoredChanges, rel)
+				continue
 			case cfg.NoTests && strings.HasSuffix(rel, "_test.go"):
 				res.Report.Stats.IgnoredChanges = append(res.Report.Stats.IgnoredChanges, rel)
 				continue
@@ -258,6 +261,18 @@ type UsageError struct{ Err error }
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
+
+// ignoredByGo reports whether the go command leaves a file out of every
+// package pattern: it sits in a directory named testdata, or in a file or
+// directory whose name begins with "." or "_".
+func ignoredByGo(rel string) bool {
+	for _, elem := range strings.Split(rel, "/") {
+		if elem == "testdata" || strings.HasPrefix(elem, ".") || strings.HasPrefix(elem, "_") {
+			return true
+		}
+	}
+	return false
+}
 
 // moduleRel turns a repository-relative path into a module-relative one,
 // given the module's prefix in the repository ("" at the root).
