@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,7 +34,8 @@ type Config struct {
 	Dir string
 
 	// Patterns are go/packages patterns, relative to Dir. Empty means
-	// "./...". Ignored when Files is set.
+	// "./...". Ignored when Files is set (see [PackageFiles] to narrow
+	// Files by patterns).
 	Patterns []string
 
 	// Files, when set, are the files of a change, relative to the module
@@ -211,6 +213,47 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	sortErrors(res.Errors)
 	res.Errors = slices.Compact(res.Errors)
 	return res, nil
+}
+
+// PackageFiles returns the module-relative Go files (tests included unless
+// cfg.NoTests) of the packages cfg.Patterns match, without type-checking
+// anything: a diff scan narrowed by patterns keeps the changed files among
+// them.
+func PackageFiles(ctx context.Context, cfg Config) (map[string]bool, error) {
+	dir, err := filepath.Abs(cmp.Or(cfg.Dir, "."))
+	if err != nil {
+		return nil, err
+	}
+	mod, err := FindModule(ctx, dir, cfg.Env)
+	if err != nil {
+		return nil, err
+	}
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	pkgs, err := packages.Load(&packages.Config{
+		Context: ctx,
+		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Dir:     dir,
+		Env:     cfg.Env,
+		Tests:   !cfg.NoTests,
+	}, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("listing packages: %w", err)
+	}
+	files := map[string]bool{}
+	for _, p := range pkgs {
+		if slices.Contains(cfg.Patterns, p.ID) && len(p.GoFiles) == 0 && len(p.Errors) > 0 {
+			return nil, fmt.Errorf("%w %s: %s", ErrNoPackages, p.ID, p.Errors[0].Msg)
+		}
+		for _, f := range p.GoFiles {
+			if r, err := filepath.Rel(mod.Dir, f); err == nil {
+				files[filepath.ToSlash(r)] = true
+			}
+		}
+	}
+	return files, nil
 }
 
 // FindModule asks the go command for the module enclosing dir.

@@ -25,7 +25,7 @@ func scanCommand() *cli.Command {
 		Usage:     "scan a change, or whole packages, for bugs",
 		ArgsUsage: "[packages]",
 		Description: `Scans the packages named (default ./...) or, with --diff or --diff-file, the
-packages a change touches, and reports what it finds.
+packages a change touches (among those named), and reports what it finds.
 
 With no model configured, scan runs the static pass: it reports the findings
 of the x/tools passes that find real bugs and says how many regions (and
@@ -142,9 +142,6 @@ func scan(c *cli.Context) error {
 			cfg.Diff = bytes.NewReader(b)
 			opts.diffDesc = name
 		}
-	}
-	if (cfg.DiffBase != "" || cfg.Diff != nil) && len(cfg.Patterns) > 0 {
-		return usageErrorf("a diff scan scans the packages the change touches: drop the package patterns %s, or drop --diff for a full scan", strings.Join(cfg.Patterns, " "))
 	}
 
 	if name := c.String("cpuprofile"); name != "" {

@@ -40,8 +40,8 @@ type Config struct {
 	// it. Empty means the current directory.
 	Dir string
 
-	// Patterns are the packages to scan in a full scan. Empty means "./...".
-	// In a diff scan they are ignored: the changed packages are scanned.
+	// Patterns are the packages to scan. Empty means "./...". In a diff
+	// scan they narrow the change to the files of the packages they match.
 	Patterns []string
 
 	// DiffBase, when set, makes a diff scan: the working tree (staged,
@@ -146,12 +146,22 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		res.Diff = d
+		var inScope map[string]bool
+		if len(cfg.Patterns) > 0 {
+			inScope, err = analyzer.PackageFiles(ctx, acfg)
+			if err != nil {
+				return nil, err
+			}
+		}
 		changes = map[string][]gitdiff.LineRange{}
 		acfg.Files = []string{}
 		for _, f := range d.Files {
 			rel, ok := moduleRel(res.ModulePrefix, f.Path)
 			if !ok {
 				continue // outside this module
+			}
+			if inScope != nil && !inScope[rel] {
+				continue // outside the packages asked for
 			}
 			res.Report.Stats.ChangedFiles++
 			switch {
