@@ -8,6 +8,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -21,8 +22,14 @@ const Doc = `report lossy numeric conversions as risk signals
 A conversion T(x) between integer types is lossy when T is narrower than x's type (int64 to int32,
 int to uint8), when x is signed and T unsigned and x may be negative, or when x is unsigned and T
 signed of the same size (uint64 to int). Constants, masks (x&0xff), shifts (x>>8), remainders
-(x%n), shift counts, and conversions preceded in the function by a comparison of x with a
-constant (x > math.MaxInt32, x < 0) stay quiet.
+(x%n) and shift counts stay quiet, and so does a conversion whose operand is checked before it on
+the side that matters: from above when T cannot hold the largest value of x's type (x >
+math.MaxInt32 leads to a return, the conversion is inside if x <= 65535, or x = min(x, C), with
+the bound no larger than T's maximum), and from below when T is unsigned and x may be negative (x
+< 0 leads to a return, or x >= 0 guards the conversion). A one-sided check is not enough: n < 0
+does not bound int32(n) of an int64. A strconv.ParseInt or ParseUint result whose constant bitSize
+fits T needs no check on the sides that bitSize covers. A float conversion stays quiet after any
+comparison of its operand with a constant.
 
 conv-narrow: a lossy integer conversion of a value from elsewhere.
 
@@ -51,10 +58,11 @@ var Signals = map[string]float64{
 
 // source says where an integer variable's value came from.
 type source struct {
-	desc   string // "parameter n", "strconv.Atoi result n", ...
-	kind   string // "param", "atoi", "parse", "len"
-	bits   int64  // bitSize of ParseInt/ParseUint, 0 when not constant
-	signed bool   // ParseInt rather than ParseUint
+	desc    string // "parameter n", "strconv.Atoi result n", ...
+	kind    string // "param", "atoi", "parse", "len"
+	bits    int64  // bitSize of ParseInt/ParseUint, 0 when not constant
+	signed  bool   // ParseInt rather than ParseUint
+	derived bool   // computed from the source, not the source itself
 }
 
 type funcInfo struct {
@@ -62,7 +70,8 @@ type funcInfo struct {
 	seen    map[[3]string]bool
 	cmps    [][3]ast.Expr // comparison (as its own node), its two sides
 	src     map[types.Object]source
-	nonneg  map[types.Object]bool // len results and range keys
+	nonneg  map[types.Object]bool // len results, range keys, non-negative constants
+	spoiled map[types.Object]bool // assigned something that may be negative
 	skipped map[ast.Expr]bool     // shift counts
 }
 
@@ -79,11 +88,11 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		if body != nil {
 			f := &funcInfo{pass: pass, seen: seen, src: map[types.Object]source{},
-				nonneg: map[types.Object]bool{}, skipped: map[ast.Expr]bool{}}
+				nonneg: map[types.Object]bool{}, spoiled: map[types.Object]bool{}, skipped: map[ast.Expr]bool{}}
 			f.collect(n, body)
-			ast.Inspect(body, func(n ast.Node) bool {
+			walk(body, func(n ast.Node, stack []ast.Node) bool {
 				if call, ok := n.(*ast.CallExpr); ok {
-					f.conversion(call)
+					f.conversion(call, stack)
 				}
 				return true
 			})
@@ -119,11 +128,25 @@ func (f *funcInfo) collect(fn ast.Node, body *ast.BlockStmt) {
 				f.skipped[ast.Unparen(n.Y)] = true
 			}
 		case *ast.RangeStmt:
-			if id, ok := n.Key.(*ast.Ident); ok && f.obj(id) != nil {
+			// The index of a slice, array, string or integer range; a map's keys may be negative.
+			if id, ok := n.Key.(*ast.Ident); ok && f.obj(id) != nil && indexed(typeOf(f.pass.TypesInfo, n.X)) {
 				f.nonneg[f.obj(id)] = true
 			}
+		case *ast.IncDecStmt:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Tok == token.DEC && f.obj(id) != nil {
+				f.spoiled[f.obj(id)] = true
+			}
 		case *ast.AssignStmt:
-			f.assign(n.Lhs, n.Rhs)
+			switch n.Tok {
+			case token.ASSIGN, token.DEFINE:
+				f.assign(n.Lhs, n.Rhs)
+			default: // x += 1 keeps a non-negative x so; any other operation may not
+				for _, l := range n.Lhs {
+					if id, ok := ast.Unparen(l).(*ast.Ident); ok && f.obj(id) != nil && !(n.Tok == token.ADD_ASSIGN && f.isNonNeg(n.Rhs[0])) {
+						f.spoiled[f.obj(id)] = true
+					}
+				}
+			}
 		case *ast.ValueSpec:
 			lhs := make([]ast.Expr, len(n.Names))
 			for i, id := range n.Names {
@@ -138,6 +161,11 @@ func (f *funcInfo) collect(fn ast.Node, body *ast.BlockStmt) {
 func (f *funcInfo) assign(lhs, rhs []ast.Expr) {
 	info := f.pass.TypesInfo
 	if len(rhs) == 1 && len(lhs) > 1 {
+		for _, l := range lhs {
+			if id, ok := l.(*ast.Ident); ok && f.obj(id) != nil {
+				f.spoiled[f.obj(id)] = true
+			}
+		}
 		id, ok := lhs[0].(*ast.Ident)
 		call, isCall := ast.Unparen(rhs[0]).(*ast.CallExpr)
 		if !ok || !isCall || f.obj(id) == nil {
@@ -166,11 +194,14 @@ func (f *funcInfo) assign(lhs, rhs []ast.Expr) {
 		}
 		if f.isNonNeg(rhs[i]) {
 			f.nonneg[f.obj(id)] = true
+		} else {
+			f.spoiled[f.obj(id)] = true
 		}
 		// One level of data flow: a variable computed from a sourced one inherits the source.
 		if s, ok := f.source(rhs[i]); ok {
 			if _, same := ast.Unparen(rhs[i]).(*ast.Ident); !same {
 				s.desc = id.Name + " from " + s.desc
+				s.derived = true
 			}
 			f.src[f.obj(id)] = s
 		}
@@ -200,12 +231,16 @@ func (f *funcInfo) isNonNeg(e ast.Expr) bool {
 	if call, ok := e.(*ast.CallExpr); ok {
 		return isBuiltin(f.pass.TypesInfo, call.Fun, "len") || isBuiltin(f.pass.TypesInfo, call.Fun, "cap")
 	}
+	if v := f.pass.TypesInfo.Types[e].Value; v != nil {
+		return (v.Kind() == constant.Int || v.Kind() == constant.Float) && constant.Sign(v) >= 0
+	}
 	id, ok := e.(*ast.Ident)
-	return ok && f.nonneg[f.obj(id)]
+	return ok && f.nonneg[f.obj(id)] && !f.spoiled[f.obj(id)]
 }
 
-// bounded reports whether a comparison of x (or a variable in it) with a constant comes before pos.
-func (f *funcInfo) bounded(x ast.Expr, pos token.Pos) bool {
+// anyCompared reports whether a comparison of x (or a variable in it) with a constant comes before
+// pos. It is the bound check for float conversions, where any range check is a sign of care.
+func (f *funcInfo) anyCompared(x ast.Expr, pos token.Pos) bool {
 	xs := types.ExprString(x)
 	subject := func(e ast.Expr) (found bool) {
 		ast.Inspect(e, func(n ast.Node) bool {
@@ -237,7 +272,7 @@ func mentionsObj(f *funcInfo, e ast.Expr, o types.Object) (found bool) {
 	return found
 }
 
-func (f *funcInfo) conversion(call *ast.CallExpr) {
+func (f *funcInfo) conversion(call *ast.CallExpr, stack []ast.Node) {
 	info := f.pass.TypesInfo
 	if len(call.Args) != 1 || !info.Types[call.Fun].IsType() || f.skipped[call] {
 		return
@@ -251,39 +286,46 @@ func (f *funcInfo) conversion(call *ast.CallExpr) {
 	tname, xname := types.TypeString(typeOf(info, call), types.RelativeTo(f.pass.Pkg)), types.TypeString(typeOf(info, x), types.RelativeTo(f.pass.Pkg))
 	text := fmt.Sprintf("%s(%s)", tname, types.ExprString(x))
 	if from.Info()&types.IsFloat != 0 {
-		if !f.bounded(x, call.Pos()) {
+		if !f.anyCompared(x, call.Pos()) {
 			f.report(call, "conv-float-int", fmt.Sprintf("%s converts %s to %s; out-of-range values give unspecified results", text, xname, tname))
 		}
 		return
 	}
-	if from.Info()&types.IsInteger == 0 || !f.lossy(from, to, x) || intentional(info, x) || f.bounded(x, call.Pos()) {
+	if from.Info()&types.IsInteger == 0 || intentional(info, x) || f.rangeTest(call, from, to, stack) || bitCount(info, x) {
 		return
 	}
-	toBits := f.pass.TypesSizes.Sizeof(to) * 8
+	need := f.needs(from, to, x)
 	s, ok := f.source(x)
+	if need.any() && ok && s.kind == "parse" && !s.derived && s.bits > 0 {
+		// ParseInt(s, 10, 32) already rejected values outside int32.
+		lo, hi := parseLimits(s)
+		tlo, thi := f.limits(to)
+		need.upper = need.upper && constant.Compare(hi, token.GTR, thi)
+		need.lower = need.lower && constant.Compare(lo, token.LSS, tlo)
+	}
+	if need.any() {
+		upper, lower := f.bounds(x, to, call, stack)
+		need.upper = need.upper && !upper
+		need.lower = need.lower && !lower
+	}
+	if !need.any() {
+		return
+	}
+	missing := "no range check"
+	switch {
+	case !need.lower:
+		missing = "no upper bound check"
+	case !need.upper:
+		missing = "no check for negative values"
+	}
+	toBits := f.pass.TypesSizes.Sizeof(to) * 8
 	switch {
 	case ok && s.kind == "atoi":
-		f.report(call, "conv-atoi", fmt.Sprintf("%s converts %s to %s with no range check; large or negative input wraps", text, s.desc, tname))
-	case ok && s.kind == "parse" && s.bits > 0 && (s.bits < toBits || s.bits == toBits && s.signed == (to.Info()&types.IsUnsigned == 0)):
-		// ParseInt(s, 10, 32) already rejected values outside int32.
+		f.report(call, "conv-atoi", fmt.Sprintf("%s converts %s to %s with %s; large or negative input wraps", text, s.desc, tname, missing))
 	case ok && (s.kind == "param" || s.kind == "parse" || s.kind == "len" && toBits <= 16):
-		f.report(call, "conv-narrow-input", fmt.Sprintf("%s may truncate or change the sign of %s (%s) with no range check", text, s.desc, xname))
+		f.report(call, "conv-narrow-input", fmt.Sprintf("%s may truncate or change the sign of %s (%s) with %s", text, s.desc, xname, missing))
 	default:
-		f.report(call, "conv-narrow", fmt.Sprintf("%s may truncate or change the sign of %s %s", text, xname, types.ExprString(x)))
-	}
-}
-
-// lossy reports whether converting x from one integer type to another can change its value.
-func (f *funcInfo) lossy(from, to *types.Basic, x ast.Expr) bool {
-	fs, ts := f.pass.TypesSizes.Sizeof(from), f.pass.TypesSizes.Sizeof(to)
-	fromSigned, toSigned := from.Info()&types.IsUnsigned == 0, to.Info()&types.IsUnsigned == 0
-	switch {
-	case fromSigned == toSigned:
-		return ts < fs
-	case fromSigned: // to unsigned
-		return ts < fs || !f.isNonNeg(x)
-	default: // unsigned to signed
-		return ts <= fs
+		f.report(call, "conv-narrow", fmt.Sprintf("%s may truncate or change the sign of %s %s; %s", text, xname, types.ExprString(x), missing))
 	}
 }
 
@@ -319,4 +361,58 @@ func isBuiltin(info *types.Info, fun ast.Expr, name string) bool {
 	id, ok := ast.Unparen(fun).(*ast.Ident)
 	b, isB := info.Uses[id].(*types.Builtin)
 	return ok && isB && b.Name() == name
+}
+
+// indexed reports whether ranging over a value of type t gives indexes: a slice, array, pointer
+// to array, string or integer.
+func indexed(t types.Type) bool {
+	switch u := t.Underlying().(type) {
+	case *types.Slice, *types.Array:
+		return true
+	case *types.Pointer:
+		_, ok := u.Elem().Underlying().(*types.Array)
+		return ok
+	case *types.Basic:
+		return u.Info()&(types.IsString|types.IsInteger) != 0
+	}
+	return false
+}
+
+// rangeTest reports whether the conversion is an operand of an ordered comparison that sees a
+// signed value as unsigned of at least its size, so that a negative one fails the test along with
+// the ones too large: uint(i) < uint(len(s)), uint32(r) <= 0xff.
+func (f *funcInfo) rangeTest(call *ast.CallExpr, from, to *types.Basic, stack []ast.Node) bool {
+	if len(stack) == 0 {
+		return false
+	}
+	be, ok := stack[len(stack)-1].(*ast.BinaryExpr)
+	if !ok {
+		return false
+	}
+	switch be.Op {
+	case token.LSS, token.LEQ, token.GTR, token.GEQ:
+	default:
+		return false
+	}
+	sizes := f.pass.TypesSizes
+	return from.Info()&types.IsUnsigned == 0 && to.Info()&types.IsUnsigned != 0 && sizes.Sizeof(to) >= sizes.Sizeof(from)
+}
+
+// bitCount reports a call of a math/bits function whose result counts bits (0 to 64): Len,
+// LeadingZeros, TrailingZeros, OnesCount and their sized forms. It fits every integer type.
+func bitCount(info *types.Info, x ast.Expr) bool {
+	call, ok := ast.Unparen(x).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "math/bits" {
+		return false
+	}
+	for _, p := range []string{"Len", "LeadingZeros", "TrailingZeros", "OnesCount"} {
+		if strings.HasPrefix(fn.Name(), p) {
+			return true
+		}
+	}
+	return false
 }

@@ -184,7 +184,12 @@ func (d *drops) checkDropped(pass *analysis.Pass, c inspector.Cursor, call *ast.
 	if !lastIsError(pass.TypesInfo.TypeOf(call)) {
 		return
 	}
-	switch cl, why := d.classify(pass.TypesInfo, call); cl {
+	cl, why := d.classify(pass.TypesInfo, call)
+	if cl != quiet && cleanup(pass.TypesInfo, c, call) {
+		d.report(pass, c, call, call, "err-dropped-cleanup", "error from %s is dropped while cleaning up after a failure", callString(call))
+		return
+	}
+	switch cl {
 	case risky:
 		d.report(pass, c, call, call, "err-dropped", "error from %s is dropped%s", callString(call), why)
 	case plain:
@@ -233,7 +238,7 @@ func (d *drops) checkBlank(pass *analysis.Pass, c inspector.Cursor, as *ast.Assi
 	for i, lhs := range as.Lhs {
 		if isBlank(lhs) && isError(results[i]) {
 			// _ = f() is a visible decision; it matters only when f's failure loses data.
-			if cl, _ := d.classify(pass.TypesInfo, call); cl == risky || keeps && cl == plain {
+			if cl, _ := d.classify(pass.TypesInfo, call); (cl == risky || keeps && cl == plain) && !cleanup(pass.TypesInfo, c, call) {
 				d.report(pass, c, call, lhs, "err-blank", "error from %s is discarded with _", callString(call))
 			}
 		}

@@ -20,6 +20,14 @@ err-dropped (risky): a call whose last result is an error is used as a statement
 whose failure loses data or state: Close of a file opened for writing or of a writer, Write, Flush,
 Sync, Commit, Exec, Encode, Unmarshal, Rename, ListenAndServe, Save and the like.
 
+err-dropped-cleanup (use): Close, CloseWithError, Remove, RemoveAll, Rollback, Abort or Kill dropped as
+a statement where it cleans up: inside an if err != nil (or the else of if err == nil, a case err !=
+nil, an if r := recover(); r != nil), in a nested block that ends by returning a non-nil error or
+panicking (f.Close(); return err), in a deferred function (under a condition, such as if !ok, for a
+Close; anywhere for a removal), or a Close next to an os.Remove of what it closes. A later error is
+already being reported or the data is being thrown away, so the cleanup's own error is ignored by
+design. A Close of a file opened for writing on the success path stays err-dropped.
+
 err-unchecked (use): any other call whose error result is dropped as a statement. Calls whose error is
 conventionally ignored stay quiet: fmt.Print*, writes to bytes.Buffer, strings.Builder, a hash, an
 http.ResponseWriter or an encoder on one, io.Copy to io.Discard, Close of a file opened for reading, of
@@ -50,6 +58,7 @@ nil error (a writer keeping a sticky error), and report one signal per function 
 var Signals = map[string]float64{
 	"err-dropped":         5,
 	"err-unchecked":       2,
+	"err-dropped-cleanup": 2,
 	"err-blank":           3,
 	"err-shadowed":        7,
 	"err-overwritten":     6,

@@ -38,9 +38,26 @@ test-fatal: t.Fatal, t.FailNow, t.Skip and their variants called from a
 goroutine; they must run on the goroutine running the test.
 
 shared-write: the goroutine's function literal assigns a variable captured
-from the enclosing function without taking a lock, and either several
-goroutines of a loop write it, or nothing (WaitGroup.Done, a channel send or
-close, errgroup) orders the write before the enclosing function reads it.`
+from the enclosing function, with no lock held at the assignment, and either
+several goroutines of a loop write it, or nothing (WaitGroup.Done, a channel
+send or close, errgroup) orders the write before the enclosing function reads
+it. Also an element of a captured slice or array written by the goroutines of
+a loop at an index that is not the goroutine's own (a loop variable, a
+parameter, or a variable declared in the goroutine or the loop body): each
+goroutine writing res[i] of its own i is the fan-out idiom and stays quiet.
+
+map-write-concurrent: a map captured from the enclosing function is written
+(m[k] = v, m[k]++, delete, clear) by a goroutine with no lock held at the
+write, and several goroutines can run the write: the goroutine is started in
+a loop, or several goroutine starts write the same map, or a lone goroutine's
+write is not ordered before the caller's reads. A map reached through the
+goroutine's own element (shards[i].m with i its own) is its own. Concurrent
+map writes crash the program.
+
+A write counts as guarded when a Lock (or TryLock) call of any mutex or
+locker comes before it in a block that encloses it with no Unlock of that
+receiver in between (a deferred Unlock holds to the end), or when it is
+inside a function passed to sync.Once.Do, sync.OnceFunc or sync.OnceValue(s).`
 
 var Analyzer = &analysis.Analyzer{
 	Name:     "goroutines",
@@ -59,6 +76,8 @@ var Signals = map[string]float64{
 	"no-exit":         4,
 	"test-fatal":      7,
 	"shared-write":    6,
+
+	"map-write-concurrent": 7,
 }
 
 // A start is one goroutine start.
@@ -75,6 +94,7 @@ func run(pass *analysis.Pass) (any, error) {
 	inspect := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	r := &reporter{pass: pass, seen: make(map[lineCat]bool)}
 	decls := funcDecls(pass)
+	var writers []*writer
 	for cur := range inspect.Root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
 		s, ok := goroutineStart(pass.TypesInfo, decls, cur)
 		if !ok {
@@ -88,13 +108,14 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		if s.lit != nil {
 			checkLoopVars(r, s, loops)
-			checkSharedWrites(r, s, loops)
+			writers = append(writers, sharedWrites(r, s, loops))
 		}
 		if s.body != nil {
 			checkNoExit(r, s)
 			checkTestFatal(r, s)
 		}
 	}
+	reportMapWrites(r, writers)
 	return nil, nil
 }
 
@@ -180,47 +201,6 @@ func loopVars(info *types.Info, loop ast.Stmt) []types.Object {
 		}
 	}
 	return objs
-}
-
-// checkSharedWrites reports assignments to captured variables that race:
-// several goroutines of a loop write one variable, or a lone goroutine writes
-// it with nothing that orders the write before the caller's read.
-func checkSharedWrites(r *reporter, s start, loops []ast.Stmt) {
-	info := r.pass.TypesInfo
-	body := s.lit.Body
-	if calls(info, body, isLock) {
-		return
-	}
-	// A group's Wait orders the write; so do WaitGroup.Done, a send and a close.
-	ordered := s.waited || calls(info, body, isCompletion) || hasSend(body)
-	seen := make(map[*types.Var]bool)
-	ast.Inspect(body, func(n ast.Node) bool {
-		var lhs []ast.Expr
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			if n.Tok != token.DEFINE {
-				lhs = n.Lhs
-			}
-		case *ast.IncDecStmt:
-			lhs = []ast.Expr{n.X}
-		}
-		for _, e := range lhs {
-			id, _ := ast.Unparen(e).(*ast.Ident)
-			v, _ := info.Uses[id].(*types.Var)
-			if v == nil || seen[v] || v.Parent() == nil || v.Parent() == r.pass.Pkg.Scope() ||
-				s.lit.Pos() <= v.Pos() && v.Pos() < s.lit.End() {
-				continue // not a captured local
-			}
-			seen[v] = true
-			switch {
-			case len(loops) > 0 && v.Pos() < loops[0].Pos():
-				r.report(e, "shared-write", "goroutine started in a loop writes captured variable %s without a lock; every goroutine of the loop writes it", v.Name())
-			case !ordered:
-				r.report(e, "shared-write", "goroutine writes captured variable %s without a lock, and no WaitGroup.Done, send or close orders the write before the caller reads it", v.Name())
-			}
-		}
-		return true
-	})
 }
 
 // checkNoExit reports a goroutine whose body holds an endless loop that nothing can leave.

@@ -58,16 +58,12 @@ func calls(info *types.Info, body *ast.BlockStmt, pred func(*types.Info, *ast.Ca
 func hasSend(body *ast.BlockStmt) bool {
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
-		_, found = n.(*ast.SendStmt)
+		if _, ok := n.(*ast.SendStmt); ok {
+			found = true
+		}
 		return !found
 	})
 	return found
-}
-
-func isLock(info *types.Info, call *ast.CallExpr) bool {
-	fn := calleeFunc(info, call)
-	return isMethod(fn, "sync", "Mutex", "Lock") || isMethod(fn, "sync", "RWMutex", "Lock") ||
-		isMethod(fn, "sync", "RWMutex", "RLock") || isMethod(fn, "sync", "Locker", "Lock")
 }
 
 func isCompletion(info *types.Info, call *ast.CallExpr) bool {
