@@ -78,13 +78,15 @@ type Finding struct {
 	RuleID      string     `json:"rule"`
 	Level       Level      `json:"level"`
 	Message     string     `json:"message"`
+	Explanation string     `json:"explanation,omitempty"` // the path that triggers the bug and the fix (model findings)
 	Location    Location   `json:"location"`
 	Function    string     `json:"function,omitempty"` // enclosing function as Go prints it, e.g. (*Server).Handle
 	Related     []Location `json:"related,omitempty"`  // evidence
 	Fingerprint string     `json:"fingerprint,omitempty"`
 	Confidence  float64    `json:"confidence,omitempty"`
 	Votes       int        `json:"votes,omitempty"`
-	Source      string     `json:"source"` // "static:<pass>" or "model:<name>"
+	Source      string     `json:"source"`            // the best evidence: "static:<pass>" or "model:<name>"
+	Sources     []string   `json:"sources,omitempty"` // every source that reported it, when more than one
 }
 
 // Failure is a unit of work that did not complete: a package that did not
@@ -117,6 +119,19 @@ type Stats struct {
 	IgnoredChanges   []string `json:"ignored_changes,omitempty"`   // changed files that add no regions (go.mod, non-Go files, ...)
 	FilteredFindings int      `json:"filtered_findings,omitempty"` // findings outside the change (diff mode)
 	ModelConfigured  bool     `json:"model_configured"`
+
+	// The model review; zero without a model.
+	Model            string         `json:"model,omitempty"`
+	Requests         int            `json:"requests,omitempty"`      // HTTP requests sent
+	CacheHits        int            `json:"cache_hits,omitempty"`    // answers taken from the cache
+	PromptTokens     int            `json:"prompt_tokens,omitempty"` // sent, as the server counted them
+	CompletionTokens int            `json:"completion_tokens,omitempty"`
+	CostUSD          float64        `json:"cost_usd,omitempty"`     // with --price-in/--price-out
+	Redactions       int            `json:"redactions,omitempty"`   // secrets replaced before sending
+	Claims           int            `json:"claims,omitempty"`       // claims the model made
+	Dropped          map[string]int `json:"dropped,omitempty"`      // claims that failed the check against the code, by reason
+	Refuted          int            `json:"refuted,omitempty"`      // claims the skeptic pass (--verify) refuted
+	NotReviewed      int            `json:"not_reviewed,omitempty"` // regions left out by the token budget during the review
 }
 
 // Report is the result of a run: what every writer consumes.

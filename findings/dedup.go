@@ -1,0 +1,82 @@
+package findings
+
+import (
+	"cmp"
+	"slices"
+)
+
+// SameBug reports whether two findings are about the same bug: the same
+// file, overlapping lines, and rules of the same family.
+func SameBug(a, b Finding) bool {
+	if a.Location.File != b.Location.File {
+		return false
+	}
+	if a.Location.Line > b.Location.Last() || b.Location.Line > a.Location.Last() {
+		return false
+	}
+	return familyOf(a.RuleID) == familyOf(b.RuleID)
+}
+
+func familyOf(ruleID string) Family {
+	if r, ok := RuleByID(ruleID); ok {
+		return r.Family
+	}
+	return Family(ruleID)
+}
+
+// Dedup merges findings about the same bug — from overlapping regions,
+// from several samples, from a static pass and the model — into one. The
+// one kept has the best evidence: a static finding over a model's claim,
+// then the higher confidence, then more related locations; it records every
+// source and the votes of all. The result is sorted.
+func Dedup(fs []Finding) []Finding {
+	sorted := slices.Clone(fs)
+	slices.SortStableFunc(sorted, func(a, b Finding) int {
+		return cmp.Or(better(a, b), compareFindings(a, b))
+	})
+	var out []Finding
+	for _, f := range sorted {
+		i := slices.IndexFunc(out, func(o Finding) bool { return SameBug(o, f) })
+		if i < 0 {
+			f.Votes = max(f.Votes, 1)
+			f.Sources = addSource(nil, f)
+			out = append(out, f)
+			continue
+		}
+		kept := &out[i]
+		kept.Votes += max(f.Votes, 1)
+		kept.Sources = addSource(kept.Sources, f)
+	}
+	for i := range out {
+		if len(out[i].Sources) == 1 {
+			out[i].Sources = nil // Source says it
+		}
+	}
+	slices.SortStableFunc(out, compareFindings)
+	return out
+}
+
+func addSource(srcs []string, f Finding) []string {
+	for _, s := range append([]string{f.Source}, f.Sources...) {
+		if s != "" && !slices.Contains(srcs, s) {
+			srcs = append(srcs, s)
+		}
+	}
+	slices.Sort(srcs)
+	return srcs
+}
+
+// better orders the evidence of two findings about one bug, best first.
+func better(a, b Finding) int {
+	static := func(f Finding) int {
+		if len(f.Source) >= 7 && f.Source[:7] == "static:" {
+			return 0
+		}
+		return 1
+	}
+	return cmp.Or(
+		cmp.Compare(static(a), static(b)),
+		cmp.Compare(b.Confidence, a.Confidence),
+		cmp.Compare(len(b.Related), len(a.Related)),
+		cmp.Compare(b.Level, a.Level))
+}
