@@ -34,23 +34,34 @@ func Dedup(fs []Finding) []Finding {
 	slices.SortStableFunc(sorted, func(a, b Finding) int {
 		return cmp.Or(better(a, b), compareFindings(a, b))
 	})
-	var out []Finding
+	// A group is one bug: its best finding first, then every other claim
+	// about it. A claim joins a group when it is about the same bug as any
+	// member, so a chain of overlapping claims stays one bug.
+	var groups [][]Finding
 	for _, f := range sorted {
-		i := slices.IndexFunc(out, func(o Finding) bool { return SameBug(o, f) })
+		i := slices.IndexFunc(groups, func(g []Finding) bool {
+			return slices.ContainsFunc(g, func(o Finding) bool { return SameBug(o, f) })
+		})
 		if i < 0 {
-			f.Votes = max(f.Votes, 1)
-			f.Sources = addSource(nil, f)
-			out = append(out, f)
+			groups = append(groups, []Finding{f})
 			continue
 		}
-		kept := &out[i]
-		kept.Votes += max(f.Votes, 1)
-		kept.Sources = addSource(kept.Sources, f)
+		groups[i] = append(groups[i], f)
 	}
-	for i := range out {
-		if len(out[i].Sources) == 1 {
-			out[i].Sources = nil // Source says it
+	out := make([]Finding, 0, len(groups))
+	for _, g := range groups {
+		kept := g[0]
+		kept.Votes = 0
+		var srcs []string
+		for _, f := range g {
+			kept.Votes += max(f.Votes, 1)
+			srcs = addSource(srcs, f)
 		}
+		kept.Sources = nil
+		if len(srcs) > 1 {
+			kept.Sources = srcs // Source says it when there is one
+		}
+		out = append(out, kept)
 	}
 	slices.SortStableFunc(out, compareFindings)
 	return out
