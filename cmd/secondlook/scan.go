@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -17,6 +21,8 @@ import (
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/findings/sarif"
 	"github.com/secondlook/secondlook/internal/pipeline"
+	"github.com/secondlook/secondlook/internal/review"
+	"github.com/secondlook/secondlook/prompts"
 )
 
 func scanCommand() *cli.Command {
@@ -42,7 +48,7 @@ EXAMPLES:
    secondlook scan -C ../other --format json ./pkg/...
 
 ` + exitCodesHelp,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "C", Usage: "run in `DIR` (the module root, or a directory inside it)"},
 			&cli.StringFlag{Name: "diff", Usage: "scan the working tree's change against the merge base of `REV` and HEAD (staged, unstaged and untracked files included)"},
 			&cli.StringFlag{Name: "diff-file", Usage: "scan the change in a unified diff read from `FILE` (- for standard input), paths relative to the repository root"},
@@ -57,7 +63,7 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no summary or progress on standard error"},
 			&cli.BoolFlag{Name: "v", Usage: "verbose: timings, load errors in full, left-out regions"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
-		},
+		}, modelFlags()...),
 		Action: scan,
 	}
 }
@@ -71,6 +77,10 @@ type scanOptions struct {
 	quiet    bool
 	verbose  bool
 	diffDesc string // what the change was taken against, for messages
+
+	modelConfigured   bool
+	priceIn, priceOut float64 // USD per million tokens
+	maxOutput         int     // output tokens an answer may take
 }
 
 func scan(c *cli.Context) error {
@@ -156,11 +166,31 @@ func scan(c *cli.Context) error {
 		defer pprof.StopCPUProfile()
 	}
 
+	mc, err := modelConfig(c)
+	if err != nil {
+		return err
+	}
+	opts.priceIn, opts.priceOut = c.Float64("price-in"), c.Float64("price-out")
+	opts.modelConfigured = mc != nil
+	opts.maxOutput = c.Int("max-output-tokens")
+
 	prog := newProgress(stderr, opts.quiet)
 	cfg.Progress = prog.packages
+	if mc != nil && !opts.dryRun {
+		mc.Progress = prog.regions
+		cfg.Model = mc
+	}
 	start := time.Now()
 	res, err := pipeline.Run(c.Context, cfg)
 	prog.done()
+	var fatal *pipeline.FatalError
+	if errors.As(err, &fatal) && res != nil {
+		// The server refused us part-way: write what finished, then fail.
+		if werr := finish(c, res, opts); werr != nil && exitCode(werr) != exitFailure && exitCode(werr) != exitFindings {
+			return werr
+		}
+		return &exitError{code: exitFailure, err: fmt.Errorf("model review stopped: %w", fatal.Err)}
+	}
 	if err != nil {
 		return err
 	}
@@ -176,13 +206,17 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	stderr := c.App.ErrWriter
 	rep := res.Report
 
+	if opts.priceIn > 0 || opts.priceOut > 0 {
+		rep.Stats.CostUSD = cost(rep.Stats.PromptTokens, rep.Stats.CompletionTokens, opts)
+	}
+
 	var buf bytes.Buffer
 	var err error
 	switch {
 	case opts.dryRun && opts.format == "json":
 		err = writeDryRunJSON(&buf, res)
 	case opts.dryRun:
-		writeDryRunText(&buf, res, opts.verbose)
+		writeDryRunText(&buf, res, opts)
 	case opts.format == "json":
 		err = findings.WriteJSON(&buf, rep)
 	case opts.format == "sarif":
@@ -220,8 +254,11 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 			fmt.Fprintf(stderr, "secondlook: %s\n", msg)
 		default:
 			fmt.Fprintf(stderr, "secondlook: %s\n", findings.Summary(rep))
-			if !opts.dryRun && !rep.Stats.ModelConfigured && rep.Stats.Regions > 0 {
-				fmt.Fprintf(stderr, "secondlook: no model configured: %s would go to a model (list them with --dry-run); to review them, set OPENAI_API_KEY, or OPENAI_BASE_URL for a local OpenAI-compatible server\n",
+			switch {
+			case rep.Stats.ModelConfigured:
+				fmt.Fprintf(stderr, "secondlook: %s\n", modelLine(rep.Stats))
+			case !opts.dryRun && rep.Stats.Regions > 0:
+				fmt.Fprintf(stderr, "secondlook: no model configured: %s would go to a model (list them with --dry-run); to review them, set OPENAI_API_KEY, or --base-url (OPENAI_BASE_URL) and --model for a local OpenAI-compatible server\n",
 					regionsAndTokens(rep.Stats.Regions, rep.Stats.Tokens))
 			}
 		}
@@ -366,7 +403,8 @@ func writeDryRunJSON(w io.Writer, res *pipeline.Result) error {
 	return enc.Encode(out)
 }
 
-func writeDryRunText(w io.Writer, res *pipeline.Result, verbose bool) {
+func writeDryRunText(w io.Writer, res *pipeline.Result, opts scanOptions) {
+	verbose := opts.verbose
 	sel := res.Selection
 	for _, r := range sel.Regions {
 		fmt.Fprintf(w, "%s:%d-%d %s\n", r.File, r.Start, r.End, r.Func)
@@ -399,6 +437,68 @@ func writeDryRunText(w io.Writer, res *pipeline.Result, verbose bool) {
 		fmt.Fprintf(w, "; %d left out by --max-regions/--max-tokens", n)
 	}
 	fmt.Fprintln(w)
+	if len(sel.Regions) > 0 {
+		in, out := requestTokens(res, opts)
+		fmt.Fprintf(w, "with the instructions, the requests would send %s tokens and receive at most %s", thousands(in), thousands(out))
+		if opts.priceIn > 0 || opts.priceOut > 0 {
+			fmt.Fprintf(w, ": at most $%.4f", cost(in, out, opts))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// requestTokens estimates what reviewing the selection would send (the
+// rendered prompts, instructions included) and at most receive.
+func requestTokens(res *pipeline.Result, opts scanOptions) (in, out int) {
+	po := prompts.Options{ModulePath: res.Module.Path, GoVersion: res.Module.GoVersion}
+	for i, r := range res.Selection.Regions {
+		p := prompts.Render(r, po)
+		if i == 0 {
+			in += analyzer.CountTokens(p.System) * len(res.Selection.Regions)
+		}
+		in += analyzer.CountTokens(p.User)
+	}
+	return in, opts.maxOutput * len(res.Selection.Regions)
+}
+
+func cost(in, out int, opts scanOptions) float64 {
+	return float64(in)*opts.priceIn/1e6 + float64(out)*opts.priceOut/1e6
+}
+
+// modelLine sums up the model review.
+func modelLine(s findings.Stats) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "model %s: %d requests, %d cache hits, %s tokens in, %s out",
+		s.Model, s.Requests, s.CacheHits, thousands(s.PromptTokens), thousands(s.CompletionTokens))
+	if s.CostUSD > 0 {
+		fmt.Fprintf(&b, ", $%.4f", s.CostUSD)
+	}
+	fmt.Fprintf(&b, "; %d claims", s.Claims)
+	if n := sumValues(s.Dropped); n > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(s.Dropped)) {
+			parts = append(parts, fmt.Sprintf("%s %d", k, s.Dropped[k]))
+		}
+		fmt.Fprintf(&b, ", %d dropped by the check against the code (%s)", n, strings.Join(parts, ", "))
+	}
+	if s.Refuted > 0 {
+		fmt.Fprintf(&b, ", %d refuted", s.Refuted)
+	}
+	if s.Redactions > 0 {
+		fmt.Fprintf(&b, "; %d secrets redacted before sending", s.Redactions)
+	}
+	if s.NotReviewed > 0 {
+		fmt.Fprintf(&b, "; %d regions not reviewed: --max-tokens spent", s.NotReviewed)
+	}
+	return b.String()
+}
+
+func sumValues(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 // isTerminal reports whether w is a terminal.
@@ -414,6 +514,7 @@ func isTerminal(w io.Writer) bool {
 // progress shows how far the static pass has got: a line that rewrites
 // itself on a terminal, a line every few seconds elsewhere (CI logs).
 type progress struct {
+	mu    sync.Mutex // review workers report concurrently
 	w     io.Writer
 	on    bool
 	tty   bool
@@ -436,6 +537,23 @@ func (p *progress) packages(done, total int) {
 		p.shown = true
 	case time.Since(p.last) > 5*time.Second:
 		fmt.Fprintf(p.w, "secondlook: analysed %d/%d packages\n", done, total)
+		p.last = time.Now()
+	}
+}
+
+func (p *progress) regions(r review.Progress) {
+	if !p.on {
+		return
+	}
+	line := fmt.Sprintf("reviewed %d/%d regions, %d cache hits, %d failures, %s tokens", r.Done, r.Total, r.CacheHits, r.Failures, thousands(r.Tokens))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.tty:
+		fmt.Fprintf(p.w, "\r\033[Ksecondlook: %s", line)
+		p.shown = true
+	case time.Since(p.last) > 5*time.Second || r.Done == r.Total:
+		fmt.Fprintf(p.w, "secondlook: %s\n", line)
 		p.last = time.Now()
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
@@ -64,6 +65,10 @@ type Config struct {
 	MaxRegions int
 	MaxTokens  int
 
+	// Model, when non-nil, reviews the selected regions with a language
+	// model. Nil runs the static pass alone.
+	Model *ModelConfig
+
 	// Tool names the producer in the report.
 	Tool findings.Tool
 
@@ -93,6 +98,8 @@ func (r *Result) NothingChanged() bool { return r.Diff != nil && r.Diff.Empty() 
 // Run scans. It returns an error only when the scan cannot start or
 // cannot go on (not a module, unknown revision, no package matched); units
 // that fail are recorded in the report's Failures and the rest is scanned.
+// A *FatalError (the model server refused the key) comes with the result of
+// what finished, which the caller should still write.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	dir := cfg.Dir
 	if dir == "" {
@@ -233,9 +240,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		res.Report.Findings = append(res.Report.Findings, staticFinding(d, ares.Funcs, lines))
 	}
+	var err2 error
+	if cfg.Model != nil && len(sel.Regions) > 0 {
+		// Model findings come from the regions the change selected (its
+		// functions and their callers), so no diff filter applies to them.
+		err2 = reviewRegions(ctx, cfg, res, lines)
+		if _, fatal := err2.(*FatalError); err2 != nil && !fatal {
+			return nil, err2
+		}
+	}
+	res.Report.Findings = findings.Dedup(res.Report.Findings)
 	res.Report.Rules = rulesOf(res.Report.Findings)
 	res.Report.Sort()
-	return res, nil
+	return res, err2
 }
 
 // readDiff returns the change of a diff scan.
@@ -389,8 +406,10 @@ func rulesOf(fs []findings.Finding) []findings.Rule {
 }
 
 // lineReader returns source lines of module files, reading each file once.
+// It is safe for concurrent use: review workers share it.
 type lineReader struct {
 	dir   string
+	mu    sync.Mutex
 	files map[string][]string
 }
 
@@ -398,7 +417,14 @@ func newLineReader(dir string) *lineReader {
 	return &lineReader{dir: dir, files: map[string][]string{}}
 }
 
-func (lr *lineReader) line(file string, n int) string {
+// lines returns the lines of a module file; nil if it cannot be read.
+func (lr *lineReader) lines(file string) []string {
+	lr.mu.Lock()
+	defer lr.mu.Unlock()
+	return lr.load(file)
+}
+
+func (lr *lineReader) load(file string) []string {
 	lines, ok := lr.files[file]
 	if !ok {
 		if f, err := os.Open(filepath.Join(lr.dir, filepath.FromSlash(file))); err == nil {
@@ -411,6 +437,11 @@ func (lr *lineReader) line(file string, n int) string {
 		}
 		lr.files[file] = lines
 	}
+	return lines
+}
+
+func (lr *lineReader) line(file string, n int) string {
+	lines := lr.lines(file)
 	if n < 1 || n > len(lines) {
 		return ""
 	}

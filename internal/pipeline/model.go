@@ -1,0 +1,135 @@
+package pipeline
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/secondlook/secondlook/internal/cache"
+	"github.com/secondlook/secondlook/internal/llm"
+	"github.com/secondlook/secondlook/internal/review"
+	"github.com/secondlook/secondlook/prompts"
+)
+
+// ModelConfig configures the model review of the selected regions.
+type ModelConfig struct {
+	// LLM configures the client: endpoint, key, model, timeouts, retries.
+	LLM llm.Config
+
+	// Client, if non-nil, answers instead of a client built from LLM
+	// (tests, and callers that wrap the client).
+	Client review.Completer
+
+	Concurrency int    // requests in flight; zero means 8
+	CacheDir    string // "" means the default cache directory
+	NoCache     bool   // neither read nor write the answer cache
+	Offline     bool   // answer only from the cache
+	NoRedact    bool   // send secrets as they are
+	Samples     int    // answers per region (votes); zero means 1
+	MinVotes    int    // answers a claim needs; zero means 1
+	Verify      bool   // the skeptic pass
+
+	// Progress, if non-nil, is called as regions are reviewed.
+	Progress func(review.Progress)
+}
+
+// reviewRegions runs the model over the selected regions and folds its
+// findings, failures and figures into the result.
+func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineReader) error {
+	mc := cfg.Model
+	rep := res.Report
+	rep.Stats.ModelConfigured = true
+	rep.Stats.Model = mc.LLM.Model
+
+	var store *cache.Cache
+	if !mc.NoCache {
+		dir := mc.CacheDir
+		if dir == "" {
+			d, err := cache.DefaultDir()
+			if err != nil {
+				return &UsageError{Err: fmt.Errorf("finding a cache directory: %w (set --cache-dir, or --no-cache)", err)}
+			}
+			dir = d
+		}
+		c, err := cache.Open(dir)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		store = c
+	}
+	if mc.Offline && store == nil {
+		return &UsageError{Err: fmt.Errorf("--offline answers from the cache: drop --no-cache")}
+	}
+
+	// The pool runs Concurrency regions at once; the limiter lowers the
+	// requests in flight below that while the server answers 429.
+	limiter := review.NewLimiter(cmp.Or(mc.Concurrency, 8))
+	client := mc.Client
+	if client == nil && !mc.Offline {
+		lc := mc.LLM
+		onRetry := lc.OnRetry
+		lc.OnRetry = func(status int, wait time.Duration) {
+			if status == 429 {
+				limiter.Throttled()
+			}
+			if onRetry != nil {
+				onRetry(status, wait)
+			}
+		}
+		lc.Gate = limiter.Acquire
+		c, err := llm.New(lc)
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		client = c
+	}
+
+	rr := review.Run(ctx, res.Selection.Regions, review.Config{
+		Client:      client,
+		Model:       mc.LLM.Model,
+		BaseURL:     mc.LLM.BaseURL,
+		Params:      fmt.Sprintf("t=%g seed=%v out=%d", mc.LLM.Temperature, seedOf(mc.LLM.Seed), mc.LLM.MaxOutputTokens),
+		Concurrency: mc.Concurrency,
+		Cache:       store,
+		Offline:     mc.Offline,
+		NoRedact:    mc.NoRedact,
+		Samples:     mc.Samples,
+		MinVotes:    mc.MinVotes,
+		Verify:      mc.Verify,
+		MaxTokens:   cfg.MaxTokens,
+		Prompt:      prompts.Options{ModulePath: res.Module.Path, GoVersion: res.Module.GoVersion},
+		Lines:       lines.lines,
+		Progress:    mc.Progress,
+	})
+	st := &rep.Stats
+	st.Requests = rr.Stats.Requests
+	st.CacheHits = rr.Stats.CacheHits
+	st.PromptTokens = rr.Stats.PromptTokens
+	st.CompletionTokens = rr.Stats.CompletionTokens
+	st.Redactions = rr.Stats.Redactions
+	st.Claims = rr.Stats.Claims
+	st.Dropped = rr.Stats.Dropped
+	st.Refuted = rr.Stats.Refuted
+	st.NotReviewed = rr.Stats.NotReviewed
+	rep.Failures = append(rep.Failures, rr.Failures...)
+	rep.Findings = append(rep.Findings, rr.Findings...)
+	if rr.Fatal != nil {
+		return &FatalError{Err: rr.Fatal}
+	}
+	return nil
+}
+
+func seedOf(p *int) string {
+	if p == nil {
+		return "default"
+	}
+	return fmt.Sprint(*p)
+}
+
+// FatalError stopped the model review part-way (the server refused the
+// key). The result is still returned, with what finished.
+type FatalError struct{ Err error }
+
+func (e *FatalError) Error() string { return e.Err.Error() }
+func (e *FatalError) Unwrap() error { return e.Err }
