@@ -23,16 +23,21 @@ type failure struct {
 	wait   time.Duration // the server's hint, 0 if none
 }
 
-// backoff returns the wait before retry number attempt+1: full jitter over
-// an exponential ceiling (base 1s, factor 2, cap 60s), so that many workers
-// that failed together do not retry together; but never less than the
-// server asked for.
+// backoff returns the wait before retry number attempt+1. When the server
+// said how long to wait, that, plus a little jitter (a tenth of it and up to
+// 10ms) so that workers told together do not retry together: a rate limit's
+// reset time is precise, and waiting longer wastes the quota that comes
+// back. Otherwise full jitter over an exponential ceiling (base 1s, factor
+// 2, cap 60s).
 func backoff(attempt int, hint time.Duration) time.Duration {
+	if hint > 0 {
+		return hint + rand.N(hint/10+10*time.Millisecond)
+	}
 	ceiling := backoffCap
 	if attempt < 6 { // 1s<<6 is past the cap
 		ceiling = min(backoffCap, backoffBase<<attempt)
 	}
-	return max(rand.N(ceiling+1), hint)
+	return rand.N(ceiling + 1)
 }
 
 // hints are the waits a response's headers ask for.

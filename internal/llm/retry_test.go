@@ -54,8 +54,11 @@ func TestBackoff(t *testing.T) {
 			}
 		}
 	}
-	if d := backoff(0, 30*time.Second); d != 30*time.Second {
-		t.Errorf("backoff with a 30s hint = %v", d)
+	// A server's hint is followed closely: a little jitter, never less.
+	for range 200 {
+		if d := backoff(0, 30*time.Second); d < 30*time.Second || d > 33*time.Second+10*time.Millisecond {
+			t.Fatalf("backoff with a 30s hint = %v, want within [30s, 33.01s]", d)
+		}
 	}
 	// Full jitter spreads: 200 draws under a 60s ceiling are not all equal.
 	seen := map[time.Duration]bool{}

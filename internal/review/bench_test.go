@@ -1,0 +1,122 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/secondlook/secondlook/analyzer"
+	"github.com/secondlook/secondlook/internal/llm"
+	"github.com/secondlook/secondlook/internal/llm/llmtest"
+)
+
+// The review's speed targets, as benchmarks (go test -bench . -benchtime 1x
+// ./internal/review/):
+//
+//   - BenchmarkLatency: 200 regions against a fake answering in 200 ms, at
+//     concurrency 8 and 32. Metric x-ideal is wall time over the ideal
+//     N·L/C; the target is ≤ 1.15.
+//   - BenchmarkRateLimited: a fake that allows R requests a second and
+//     answers 429 beyond, with the reset time in x-ratelimit-reset-requests
+//     as OpenAI does. Metric x-rate is the achieved rate over R; the target
+//     is ≥ 0.9, with zero failures.
+
+func benchRegions(n int) []analyzer.Region {
+	rs := make([]analyzer.Region, n)
+	for i := range rs {
+		rs[i] = regions()[1]
+		rs[i].ID = fmt.Sprint(i)
+		rs[i].Code += fmt.Sprintf("\n// %d", i)
+	}
+	return rs
+}
+
+func BenchmarkLatency(b *testing.B) {
+	const n, latency = 200, 200 * time.Millisecond
+	for _, c := range []int{8, 32} {
+		b.Run(fmt.Sprintf("c%d", c), func(b *testing.B) {
+			srv := llmtest.NewServer(b, func(*llmtest.Request) llmtest.Reply {
+				return llmtest.Reply{Delay: latency, Content: answer()}
+			})
+			cl, err := llm.New(llm.Config{BaseURL: srv.URL, Model: "fake"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ideal := time.Duration(n) * latency / time.Duration(c)
+			var worst float64
+			for b.Loop() {
+				start := time.Now()
+				res := Run(context.Background(), benchRegions(n), Config{Client: cl, Model: "fake", Lines: lines, Concurrency: c})
+				if len(res.Failures) > 0 {
+					b.Fatalf("%d failures", len(res.Failures))
+				}
+				worst = max(worst, float64(time.Since(start))/float64(ideal))
+			}
+			b.ReportMetric(worst, "x-ideal")
+			b.ReportMetric(float64(srv.MaxInFlight()), "max-in-flight")
+		})
+	}
+}
+
+// bucket allows rate requests a second, with a burst of one second's worth.
+type bucket struct {
+	mu     sync.Mutex
+	rate   float64
+	tokens float64
+	last   time.Time
+}
+
+// take returns 0 when a request may pass, else how long until one may.
+func (k *bucket) take() time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	now := time.Now()
+	k.tokens = min(k.rate, k.tokens+now.Sub(k.last).Seconds()*k.rate)
+	k.last = now
+	if k.tokens >= 1 {
+		k.tokens--
+		return 0
+	}
+	return time.Duration((1 - k.tokens) / k.rate * float64(time.Second))
+}
+
+func BenchmarkRateLimited(b *testing.B) {
+	const n, rate = 200, 40.0
+	k := &bucket{rate: rate, last: time.Now()}
+	srv := llmtest.NewServer(b, func(*llmtest.Request) llmtest.Reply {
+		if wait := k.take(); wait > 0 {
+			return llmtest.Reply{Status: 429,
+				Header: map[string]string{"x-ratelimit-reset-requests": fmt.Sprintf("%dms", wait.Milliseconds()+1)},
+				Body:   `{"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}}`}
+		}
+		return llmtest.Reply{Delay: 50 * time.Millisecond, Content: answer()}
+	})
+	lim := NewLimiter(32)
+	cl, err := llm.New(llm.Config{BaseURL: srv.URL, Model: "fake", MaxRetries: 20, Gate: lim.Acquire,
+		OnRetry: func(status int, _ time.Duration) {
+			if status == 429 {
+				lim.Throttled()
+			}
+		}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var worst = 1e9
+	for b.Loop() {
+		// Drain the burst so the run measures the sustained rate.
+		k.mu.Lock()
+		k.tokens, k.last = 0, time.Now()
+		k.mu.Unlock()
+		start := time.Now()
+		res := Run(context.Background(), benchRegions(n), Config{Client: cl, Model: "fake", Lines: lines, Concurrency: 32})
+		if len(res.Failures) > 0 {
+			b.Fatalf("%d failures: %s", len(res.Failures), res.Failures[0].Message)
+		}
+		achieved := float64(n) / time.Since(start).Seconds()
+		worst = min(worst, achieved/rate)
+	}
+	b.ReportMetric(worst, "x-rate")
+	b.ReportMetric(float64(srv.Count()-n*b.N), "429s")
+}
