@@ -396,6 +396,7 @@ func (s *state) loadAndAnalyse(ctx context.Context, dir string, cfg Config, path
 	analyzers := SignalAnalyzers()
 	if !cfg.NoStatic {
 		analyzers = append(analyzers, StaticAnalyzers()...)
+		analyzers = append(analyzers, DetectorAnalyzers()...)
 	}
 	graph, err := checker.Analyze(analyzers, good, nil)
 	if err != nil {

@@ -95,7 +95,7 @@ var (
 )
 
 func init() {
-	catalogue, definitions = build(specs)
+	catalogue, definitions = build(slices.Concat(specs, detectorSpecs))
 	byKey = make(map[string]int)
 	byAnalyzer = make(map[string]int)
 	byKind = make(map[string]int)

@@ -80,9 +80,10 @@ type Finding struct {
 	Message     string     `json:"message"`
 	Explanation string     `json:"explanation,omitempty"` // the path that triggers the bug and the fix (model findings)
 	Location    Location   `json:"location"`
-	Function    string     `json:"function,omitempty"` // enclosing function as Go prints it, e.g. (*Server).Handle
-	Related     []Location `json:"related,omitempty"`  // evidence
-	Fingerprint string     `json:"fingerprint,omitempty"`
+	Function    string     `json:"function,omitempty"`    // enclosing function as Go prints it, e.g. (*Server).Handle
+	Related     []Location `json:"related,omitempty"`     // evidence
+	Fingerprint string     `json:"fingerprint,omitempty"` // ours: survives lines inserted above (rule, file, function, normalized quote)
+	LineHash    string     `json:"line_hash,omitempty"`   // GitHub's primaryLocationLineHash, as codeql-action computes it
 	Confidence  float64    `json:"confidence,omitempty"`
 	Votes       int        `json:"votes,omitempty"`
 	Source      string     `json:"source"`            // the best evidence: "static:<pass>" or "model:<name>"

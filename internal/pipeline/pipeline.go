@@ -355,7 +355,12 @@ func innermost(funcs []*analyzer.Func, file string, line int) *analyzer.Func {
 
 // staticFinding turns an x/tools diagnostic into a finding under its rule.
 func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineReader) findings.Finding {
-	rule, ok := findings.RuleForAnalyzer(d.Analyzer)
+	// A detector of ours names its rule in the category; an x/tools pass
+	// has one rule.
+	rule, ok := findings.RuleForAnalyzer(d.Analyzer + "/" + d.Category)
+	if !ok {
+		rule, ok = findings.RuleForAnalyzer(d.Analyzer)
+	}
 	if !ok {
 		// Every pass secondlook runs has a rule; a test holds this.
 		rule = findings.Rule{ID: d.Analyzer, Level: findings.LevelWarning}
