@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/secondlook/secondlook/findings"
+)
+
+func rulesCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "rules",
+		Usage: "list the rules secondlook reports under",
+		Description: `Lists the rule catalogue: each rule's id, the kind of bug it names, its
+default level and its title. "secondlook explain ID" prints a rule's help.`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "family", Usage: "only rules of `FAMILY`: concurrency, panic, errors, logic or security"},
+		},
+		Action: func(c *cli.Context) error {
+			family := c.String("family")
+			w := tabwriter.NewWriter(c.App.Writer, 0, 8, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tKIND\tLEVEL\tSOURCE\tTITLE")
+			n := 0
+			for _, r := range findings.Rules() {
+				if family != "" && string(r.Family) != family {
+					continue
+				}
+				source := "model"
+				if r.Analyzer != "" {
+					source = "static"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Kind, r.Level, source, r.Title)
+				n++
+			}
+			if n == 0 {
+				return usageErrorf("no rules in family %q: use concurrency, panic, errors, logic or security", family)
+			}
+			return w.Flush()
+		},
+	}
+}
+
+func explainCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "explain",
+		Usage:     "print a rule's help: what it finds, why it is a bug, how to fix it",
+		ArgsUsage: "ID",
+		Description: `Prints the help of a rule, named by its id (SL1002), its name, the kind
+of bug it reports (goroutine-leak), or the pass that reports it (nilness).`,
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usageErrorf("explain takes one rule id, name or kind, e.g. secondlook explain goroutine-leak")
+			}
+			r, ok := findings.RuleByID(c.Args().First())
+			if !ok {
+				r, ok = findings.RuleForAnalyzer(c.Args().First()) // "nilness"
+			}
+			if !ok {
+				return usageErrorf("no rule %q: secondlook rules lists them", c.Args().First())
+			}
+			var b strings.Builder
+			fmt.Fprintf(&b, "%s %s: %s\n\n", r.ID, r.Name, r.Title)
+			fmt.Fprintf(&b, "kind: %s    family: %s    level: %s    precision: %s\n", r.Kind, r.Family, r.Level, r.Precision)
+			if r.Analyzer != "" {
+				fmt.Fprintf(&b, "reported by: %s\n", r.Analyzer)
+			}
+			if r.SecuritySeverity != "" {
+				fmt.Fprintf(&b, "security severity: %s\n", r.SecuritySeverity)
+			}
+			fmt.Fprintf(&b, "\n%s\n", r.Markdown)
+			_, err := fmt.Fprint(c.App.Writer, b.String())
+			return err
+		},
+	}
+}
