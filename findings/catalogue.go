@@ -95,7 +95,7 @@ var (
 )
 
 func init() {
-	catalogue, definitions = build(slices.Concat(specs, detectorSpecs))
+	catalogue, definitions = build(slices.Concat(specs, detectorSpecs, metaSpecs))
 	byKey = make(map[string]int)
 	byAnalyzer = make(map[string]int)
 	byKind = make(map[string]int)

@@ -88,6 +88,10 @@ type Finding struct {
 	Votes       int        `json:"votes,omitempty"`
 	Source      string     `json:"source"`            // the best evidence: "static:<pass>" or "model:<name>"
 	Sources     []string   `json:"sources,omitempty"` // every source that reported it, when more than one
+
+	// BaselineState is "new" or "unchanged" when the run was compared with
+	// a baseline (see Baseline), "" otherwise; SARIF's baselineState.
+	BaselineState string `json:"baseline_state,omitempty"`
 }
 
 // Failure is a unit of work that did not complete: a package that did not
@@ -119,6 +123,8 @@ type Stats struct {
 	ChangedFiles     int      `json:"changed_files,omitempty"`
 	IgnoredChanges   []string `json:"ignored_changes,omitempty"`   // changed files that add no regions (go.mod, non-Go files, ...)
 	FilteredFindings int      `json:"filtered_findings,omitempty"` // findings outside the change (diff mode)
+	Suppressed       int      `json:"suppressed,omitempty"`        // findings hidden by //secondlook:ignore comments
+	Baselined        int      `json:"baselined,omitempty"`         // findings left out because the baseline holds them
 	ModelConfigured  bool     `json:"model_configured"`
 
 	// The model review; zero without a model.

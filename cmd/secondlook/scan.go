@@ -53,7 +53,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "diff", Usage: "scan the working tree's change against the merge base of `REV` and HEAD (staged, unstaged and untracked files included)"},
 			&cli.StringFlag{Name: "diff-file", Usage: "scan the change in a unified diff read from `FILE` (- for standard input), paths relative to the repository root"},
 			&cli.StringFlag{Name: "diff-filter", Value: "functions", Usage: "in a diff scan, report findings in the `SCOPE`: functions the change touched, changed lines only, or the changed packages (functions|lines|packages)"},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json or sarif"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json, sarif, or markdown (a PR comment)"},
 			&cli.StringFlag{Name: "o", Usage: "write the report to `FILE` instead of standard output"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "send nothing: list the regions that would go to a model, and their tokens"},
 			&cli.IntFlag{Name: "max-regions", Usage: "review at most `N` regions, the riskiest first (0: no limit)"},
@@ -93,17 +93,17 @@ func scan(c *cli.Context) error {
 		verbose: c.Bool("v"),
 	}
 	switch opts.format {
-	case "text", "json", "sarif":
+	case "text", "json", "sarif", "markdown":
 	default:
-		return usageErrorf("unknown --format %q: use text, json or sarif", opts.format)
+		return usageErrorf("unknown --format %q: use text, json, sarif or markdown", opts.format)
 	}
-	if opts.dryRun && opts.format == "sarif" {
-		return usageErrorf("--dry-run lists regions, which SARIF cannot hold: use --format text or json")
+	if opts.dryRun && (opts.format == "sarif" || opts.format == "markdown") {
+		return usageErrorf("--dry-run lists regions: use --format text or json")
 	}
 	failOn := c.String("fail-on")
 	if failOn == "" {
 		failOn = "none"
-		if opts.format == "text" {
+		if opts.format == "text" || opts.format == "markdown" {
 			failOn = "warning"
 		}
 	}
@@ -219,6 +219,8 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		writeDryRunText(&buf, res, opts)
 	case opts.format == "json":
 		err = findings.WriteJSON(&buf, rep)
+	case opts.format == "markdown":
+		err = findings.WriteMarkdown(&buf, rep)
 	case opts.format == "sarif":
 		// Code scanning places alerts by repository-relative paths.
 		root := res.Module.Dir

@@ -69,6 +69,10 @@ type Config struct {
 	// model. Nil runs the static pass alone.
 	Model *ModelConfig
 
+	// Baseline, when non-nil, holds the fingerprints of known findings
+	// (from an earlier SARIF): only findings not in it are reported.
+	Baseline map[string]bool
+
 	// Tool names the producer in the report.
 	Tool findings.Tool
 
@@ -249,7 +253,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err2
 		}
 	}
-	res.Report.Findings = findings.Dedup(res.Report.Findings)
+	fs := findings.Dedup(res.Report.Findings)
+	// Inline //secondlook:ignore comments drop findings; one without a
+	// reason is reported itself.
+	kept, suppressed, bad := findings.Suppress(fs, lines.lines)
+	fs = append(kept, bad...)
+	res.Report.Stats.Suppressed = len(suppressed)
+	findings.ComputeFingerprints(fs, lines.lines)
+	if cfg.Baseline != nil {
+		var known []findings.Finding
+		fs, known = findings.Baseline(fs, cfg.Baseline)
+		res.Report.Stats.Baselined = len(known)
+	}
+	res.Report.Findings = fs
 	res.Report.Rules = rulesOf(res.Report.Findings)
 	res.Report.Sort()
 	return res, err2
