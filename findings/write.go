@@ -279,6 +279,12 @@ func Summary(r *Report) string {
 	}
 	sentences = append(sentences, scope+".")
 
+	if s.Suppressed > 0 {
+		sentences = append(sentences, fmt.Sprintf("%s suppressed by //secondlook:ignore.", plural(s.Suppressed, "finding")))
+	}
+	if s.Baselined > 0 {
+		sentences = append(sentences, fmt.Sprintf("%s in the baseline not shown.", plural(s.Baselined, "known finding")))
+	}
 	if s.FilteredFindings > 0 {
 		sentences = append(sentences, fmt.Sprintf("%s outside the change not shown (see --diff-filter).", plural(s.FilteredFindings, "finding")))
 	}
