@@ -82,7 +82,7 @@ GitHub code scanning.
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &exitError{code: exitUsage, err: err}
 		},
-		Commands: []*cli.Command{scanCommand(), evalCommand(), rulesCommand(), explainCommand()},
+		Commands: []*cli.Command{scanCommand(), evalCommand(), mergeCommand(), rulesCommand(), explainCommand()},
 	}
 	return app
 }

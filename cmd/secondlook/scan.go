@@ -55,6 +55,8 @@ EXAMPLES:
 			&cli.StringFlag{Name: "diff-filter", Value: "functions", Usage: "in a diff scan, report findings in the `SCOPE`: functions the change touched, changed lines only, or the changed packages (functions|lines|packages)"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output `FORMAT`: text, json, sarif, or markdown (a PR comment)"},
 			&cli.StringFlag{Name: "o", Usage: "write the report to `FILE` instead of standard output"},
+			&cli.StringFlag{Name: "category", Usage: "the SARIF analysis `CATEGORY` (default secondlook/pr/ for diff scans, secondlook/full/ otherwise): code scanning replaces the alerts of the newest analysis in a category"},
+			&cli.StringFlag{Name: "baseline", Usage: "report only findings not in `OLD.sarif` (an earlier secondlook SARIF)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "send nothing: list the regions that would go to a model, and their tokens"},
 			&cli.IntFlag{Name: "max-regions", Usage: "review at most `N` regions, the riskiest first (0: no limit)"},
 			&cli.IntFlag{Name: "max-tokens", Value: 1_000_000, Usage: "review regions up to `N` tokens in all, the riskiest first (0: no limit)"},
@@ -78,6 +80,7 @@ type scanOptions struct {
 	verbose  bool
 	diffDesc string // what the change was taken against, for messages
 
+	category          string // SARIF category, overriding the mode's
 	modelConfigured   bool
 	priceIn, priceOut float64 // USD per million tokens
 	maxOutput         int     // output tokens an answer may take
@@ -173,6 +176,19 @@ func scan(c *cli.Context) error {
 	opts.priceIn, opts.priceOut = c.Float64("price-in"), c.Float64("price-out")
 	opts.modelConfigured = mc != nil
 	opts.maxOutput = c.Int("max-output-tokens")
+	opts.category = c.String("category")
+	if name := c.String("baseline"); name != "" {
+		f, err := os.Open(name)
+		if err != nil {
+			return usageErrorf("--baseline: %v", err)
+		}
+		old, err := sarif.Fingerprints(f)
+		f.Close()
+		if err != nil {
+			return usageErrorf("--baseline %s: %v", name, err)
+		}
+		cfg.Baseline = old
+	}
 
 	prog := newProgress(stderr, opts.quiet)
 	cfg.Progress = prog.packages
@@ -209,6 +225,9 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	if opts.priceIn > 0 || opts.priceOut > 0 {
 		rep.Stats.CostUSD = cost(rep.Stats.PromptTokens, rep.Stats.CompletionTokens, opts)
 	}
+	if opts.category != "" {
+		rep.Category = opts.category
+	}
 
 	var buf bytes.Buffer
 	var err error
@@ -227,7 +246,8 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		if res.ModulePrefix != "" {
 			root = res.RepoRoot
 		}
-		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: res.ModulePrefix})
+		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: res.ModulePrefix,
+			Repository: res.Remote, Revision: res.Revision, Branch: res.Branch})
 	default:
 		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer)})
 	}

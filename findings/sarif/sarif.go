@@ -36,14 +36,30 @@
 //     (over 9.0), high (7.0 to 8.9), medium (4.0 to 6.9) or low.
 //     properties.precision is one of very-high, high, medium, low.
 //   - Alerts are tracked across runs by
-//     partialFingerprints.primaryLocationLineHash. We do not compute it yet:
-//     github/codeql-action/upload-sarif fills it in from the checked-out
-//     source when it is missing. Our own fingerprint goes under
-//     "secondlook/v1"; see partialFingerprints for the hook.
+//     partialFingerprints.primaryLocationLineHash, which we write from
+//     Finding.LineHash (computed as codeql-action's fingerprints.ts does,
+//     before writing). When it is missing, github/codeql-action/upload-sarif
+//     computes it from the checked-out source; a file uploaded through the
+//     API without it gets its alerts processed, but they may be duplicated
+//     from one analysis to the next. Our own fingerprint, which survives
+//     lines inserted above, goes under "secondlook/v1"; it is for
+//     --baseline (Fingerprints) and Merge, not for GitHub.
+//   - baselineState is not among the properties GitHub reads: it works out
+//     new and fixed alerts itself. We write it (from Finding.BaselineState)
+//     for the human-review file and other viewers.
+//   - The commit and ref of an analysis come from the upload, not from
+//     versionControlProvenance; we write it (Options.Revision) for other
+//     viewers and for knowing what a merged file covers.
 //   - fixes are ignored, so we emit none.
-//   - Limits: 25,000 results per run (only the 5,000 most severe are kept),
-//     20 runs per file, 1,000 locations per result (100 kept), 20 tags per
-//     rule (10 kept). Write does not truncate; see MaxResults.
+//   - Limits: 25,000 results per run (an upload with more is rejected; only
+//     the 5,000 most severe are kept), 1,000 locations per result (100
+//     shown), 10 MB of gzipped upload, 20 runs per file, 20 tags per rule
+//     (10 kept). Write and Merge trim results, least severe and least
+//     confident first, and related locations past the first 1,000, and say
+//     so in a toolExecutionNotification; see Limits.
+//   - Since June 2025 an upload holding several runs of one tool with the
+//     same category fails (they used to be combined). Merge therefore joins
+//     the outputs of CI shards into one run per category.
 //
 // Columns: findings carry 1-based byte columns; SARIF counts columns in
 // UTF-16 code units by default. The two agree on ASCII text, which is what
@@ -51,7 +67,8 @@
 // passed through unconverted and columnKind is not set.
 //
 // Write is a pure function of the Report and Options: the same input gives
-// the same bytes.
+// the same bytes. Read parses a log back (for --baseline, through
+// Fingerprints, and for merge), and Merge joins the logs of CI shards.
 package sarif
 
 import (
@@ -80,13 +97,16 @@ const (
 	// FingerprintKey names secondlook's own fingerprint in
 	// partialFingerprints; bump its version when the fingerprint changes.
 	FingerprintKey = "secondlook/v1"
-	// MaxResults is the most results GitHub accepts in one run; an upload
-	// with more is rejected.
-	MaxResults = 25000
+	// LineHashKey names GitHub's own fingerprint in partialFingerprints.
+	LineHashKey = "primaryLocationLineHash"
+	// ToolName is the driver name of the runs secondlook writes; Merge
+	// joins runs of this tool and passes others through.
+	ToolName = "secondlook"
 )
 
 // Options configures Write. The zero value writes paths as they are in the
-// Report, with no originalUriBaseIds and the Report's own category.
+// Report, with no originalUriBaseIds, no versionControlProvenance and the
+// Report's own category, within GitHub's limits.
 type Options struct {
 	// SrcRoot is the absolute path of the source root. When set,
 	// originalUriBaseIds maps %SRCROOT% to its file:// URI so that viewers
@@ -100,22 +120,70 @@ type Options struct {
 	// repository ("" when they are the same). It is prepended to every file
 	// path, because GitHub places alerts by repository-relative paths.
 	PathPrefix string
+
+	// Repository is the URI of the repository the source comes from, e.g.
+	// https://github.com/owner/repo or a git remote URL: an scp-like remote
+	// (git@github.com:owner/repo.git) becomes an ssh:// URI, and user
+	// information, which may hold a token, is removed. It is written in
+	// versionControlProvenance, which the schema does not allow without a
+	// repository URI: when Repository is "" or not a URI, none is written.
+	Repository string
+	// Revision is the commit analysed (its full hash). Without it no
+	// versionControlProvenance is written.
+	Revision string
+	// Branch is the branch checked out, "" when detached.
+	Branch string
+
+	// Limits caps the output so that GitHub accepts it; the zero value
+	// applies GitHub's limits.
+	Limits Limits
 }
 
 // Log is a SARIF log file.
 type Log struct {
-	Schema  string `json:"$schema"`
+	Schema  string `json:"$schema,omitempty"`
 	Version string `json:"version"`
 	Runs    []Run  `json:"runs"`
 }
 
 // Run is one run of one tool.
 type Run struct {
-	Tool               Tool                        `json:"tool"`
-	AutomationDetails  *RunAutomationDetails       `json:"automationDetails,omitempty"`
-	OriginalURIBaseIDs map[string]ArtifactLocation `json:"originalUriBaseIds,omitempty"`
-	Invocations        []Invocation                `json:"invocations,omitempty"`
-	Results            []Result                    `json:"results"`
+	Tool                     Tool                        `json:"tool"`
+	AutomationDetails        *RunAutomationDetails       `json:"automationDetails,omitempty"`
+	OriginalURIBaseIDs       map[string]ArtifactLocation `json:"originalUriBaseIds,omitempty"`
+	VersionControlProvenance []VersionControlDetails     `json:"versionControlProvenance,omitempty"`
+	Invocations              []Invocation                `json:"invocations,omitempty"`
+	Results                  []Result                    `json:"results"`
+
+	// Raw is the run as Read found it, set for runs of other tools only:
+	// our types hold a part of what other tools write, so such a run is
+	// marshalled from Raw, whole and unchanged, and its fields are for
+	// reading. It is nil for runs of secondlook and runs built in memory.
+	Raw json.RawMessage `json:"-"`
+}
+
+// MarshalJSON writes r.Raw when it is set, else r's fields.
+func (r Run) MarshalJSON() ([]byte, error) {
+	if r.Raw != nil {
+		return r.Raw, nil
+	}
+	type fields Run // without this method
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as Write does; an outer encoder escapes if it is asked to
+	if err := enc.Encode(fields(r)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// VersionControlDetails says which revision of which repository was
+// analysed.
+type VersionControlDetails struct {
+	RepositoryURI string            `json:"repositoryUri"`
+	RevisionID    string            `json:"revisionId,omitempty"`
+	Branch        string            `json:"branch,omitempty"`
+	MappedTo      *ArtifactLocation `json:"mappedTo,omitempty"` // where the repository root was: %SRCROOT%
 }
 
 // Tool describes the analysis tool.
@@ -176,6 +244,7 @@ type Result struct {
 	Locations           []Location        `json:"locations,omitempty"`
 	RelatedLocations    []Location        `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
+	BaselineState       string            `json:"baselineState,omitempty"` // new, unchanged, updated or absent
 	Properties          *ResultProperties `json:"properties,omitempty"`
 }
 
@@ -202,9 +271,10 @@ type PhysicalLocation struct {
 	ContextRegion    *Region          `json:"contextRegion,omitempty"`
 }
 
-// ArtifactLocation is a file, by URI relative to a base.
+// ArtifactLocation is a file, by URI relative to a base. A URI of ""
+// stands for the base itself (versionControlProvenance's mappedTo).
 type ArtifactLocation struct {
-	URI       string `json:"uri"`
+	URI       string `json:"uri,omitempty"`
 	URIBaseID string `json:"uriBaseId,omitempty"`
 }
 
@@ -233,7 +303,8 @@ type Invocation struct {
 	ToolExecutionNotifications []Notification `json:"toolExecutionNotifications,omitempty"`
 }
 
-// Notification reports a condition met while running, here a Failure.
+// Notification reports a condition met while running: a Failure (level
+// "error") or results left out to respect GitHub's limits ("warning").
 type Notification struct {
 	Level      string                  `json:"level"`
 	Message    Message                 `json:"message"`
@@ -250,19 +321,34 @@ type NotificationProperties struct {
 
 // Write writes r to w as a SARIF 2.1.0 log with one run.
 func Write(w io.Writer, r *findings.Report, opts Options) error {
+	return WriteLog(w, Convert(r, opts))
+}
+
+// WriteLog writes log to w as Write does: indented JSON, with <, > and &
+// left readable. Merge's output is written with it.
+func WriteLog(w io.Writer, log *Log) error {
+	data, err := encode(log)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+func encode(log *Log) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // messages and snippets quote code: keep <, > and & readable
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(Convert(r, opts)); err != nil {
-		return fmt.Errorf("encoding SARIF: %w", err)
+	if err := enc.Encode(log); err != nil {
+		return nil, fmt.Errorf("encoding SARIF: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return buf.Bytes(), nil
 }
 
-// Convert returns the SARIF log Write writes.
+// Convert returns the SARIF log Write writes, trimmed to opts.Limits.
 func Convert(r *findings.Report, opts Options) *Log {
+	lim := opts.Limits.resolve()
 	rules := r.UsedRules()
 	index := make(map[string]int, len(rules))
 	descriptors := make([]ReportingDescriptor, len(rules))
@@ -273,7 +359,7 @@ func Convert(r *findings.Report, opts Options) *Log {
 
 	name := r.Tool.Name
 	if name == "" {
-		name = "secondlook"
+		name = ToolName
 	}
 	run := Run{
 		Tool: Tool{Driver: Driver{
@@ -283,8 +369,9 @@ func Convert(r *findings.Report, opts Options) *Log {
 			InformationURI:  r.Tool.InformationURI,
 			Rules:           descriptors,
 		}},
-		Invocations: []Invocation{invocation(r.Failures, opts)},
-		Results:     make([]Result, 0, len(r.Findings)),
+		VersionControlProvenance: provenance(opts),
+		Invocations:              []Invocation{invocation(r.Failures, opts)},
+		Results:                  make([]Result, 0, len(r.Findings)),
 	}
 	if category := automationID(opts.Category, r.Category); category != "" {
 		run.AutomationDetails = &RunAutomationDetails{ID: category}
@@ -292,10 +379,61 @@ func Convert(r *findings.Report, opts Options) *Log {
 	if opts.SrcRoot != "" {
 		run.OriginalURIBaseIDs = map[string]ArtifactLocation{SrcRootID: {URI: rootURI(opts.SrcRoot)}}
 	}
+	cut := 0 // results whose related locations were cut
 	for _, f := range r.Findings {
-		run.Results = append(run.Results, result(f, index[f.RuleID], opts))
+		res, n := result(f, index[f.RuleID], opts, lim.Locations)
+		run.Results = append(run.Results, res)
+		if n > 0 {
+			cut++
+		}
 	}
-	return &Log{Schema: Schema, Version: Version, Runs: []Run{run}}
+	if cut > 0 {
+		notify(&run, fmt.Sprintf("Kept the first %d related locations of %d %s that had more, "+
+			"as GitHub accepts at most %[1]d locations per result.", lim.Locations, cut, plural(cut, "result")))
+	}
+	return lim.apply(&Log{Schema: Schema, Version: Version, Runs: []Run{run}}, 1)
+}
+
+// provenance is the versionControlProvenance of opts, nil without a
+// revision or a repository URI (which the schema requires).
+func provenance(opts Options) []VersionControlDetails {
+	repo := repositoryURI(opts.Repository)
+	rev := strings.TrimSpace(opts.Revision)
+	if repo == "" || rev == "" {
+		return nil
+	}
+	return []VersionControlDetails{{
+		RepositoryURI: repo,
+		RevisionID:    rev,
+		Branch:        strings.TrimSpace(opts.Branch),
+		MappedTo:      &ArtifactLocation{URIBaseID: SrcRootID},
+	}}
+}
+
+// scpLikeRE matches git's scp-like remote syntax, [user@]host:path, which
+// is no URI.
+var scpLikeRE = regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.+)$`)
+
+// repositoryURI returns s as an absolute URI without user information, or
+// "" if it cannot be one.
+func repositoryURI(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if !strings.Contains(s, "://") {
+		m := scpLikeRE.FindStringSubmatch(s)
+		if m == nil || len(m[1]) == 1 { // C:\src is a Windows path
+			return ""
+		}
+		s = "ssh://" + m[1] + "/" + strings.TrimPrefix(m[2], "/")
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	u.User = nil // a remote URL may carry a token
+	return u.String()
 }
 
 func descriptor(rule findings.Rule) ReportingDescriptor {
@@ -324,18 +462,26 @@ func descriptor(rule findings.Rule) ReportingDescriptor {
 	return d
 }
 
-func result(f findings.Finding, ruleIndex int, opts Options) Result {
-	res := Result{
+// result converts f, keeping at most maxRelated related locations (all
+// when maxRelated < 0); cut is how many it left out.
+func result(f findings.Finding, ruleIndex int, opts Options, maxRelated int) (res Result, cut int) {
+	related := f.Related
+	if maxRelated >= 0 && len(related) > maxRelated {
+		cut = len(related) - maxRelated
+		related = related[:maxRelated]
+	}
+	res = Result{
 		RuleID:              f.RuleID,
 		RuleIndex:           ruleIndex,
 		Level:               f.Level.String(),
-		Message:             Message{Text: resultMessage(f)},
+		Message:             Message{Text: resultMessage(f.Message, related, cut)},
 		PartialFingerprints: partialFingerprints(f),
+		BaselineState:       baselineState(f),
 	}
 	if loc, ok := location(f.Location, opts); ok {
 		res.Locations = []Location{loc}
 	}
-	for i, rel := range f.Related {
+	for i, rel := range related {
 		loc, ok := location(rel, opts)
 		if !ok {
 			// Keep the ids in step with the links in the message.
@@ -355,32 +501,47 @@ func result(f findings.Finding, ruleIndex int, opts Options) Result {
 			Function:   f.Function,
 		}
 	}
-	return res
+	return res, cut
 }
 
-// partialFingerprints is the hook for fingerprints GitHub reads. GitHub
-// tracks alerts by "primaryLocationLineHash", computed as codeql-action's
-// fingerprints.ts does (a rolling hash over the whitespace-stripped source
-// lines from the result's line, suffixed with ":" and an occurrence
-// count); it needs the source text, which the Report does not carry, so a
-// later change should add it to Finding and set it here. Until then
-// upload-sarif computes it.
+// partialFingerprints holds GitHub's line hash and our own fingerprint,
+// each when the Finding has it.
 func partialFingerprints(f findings.Finding) map[string]string {
-	if f.Fingerprint == "" {
+	m := map[string]string{}
+	if f.LineHash != "" {
+		m[LineHashKey] = f.LineHash
+	}
+	if f.Fingerprint != "" {
+		m[FingerprintKey] = f.Fingerprint
+	}
+	if len(m) == 0 {
 		return nil
 	}
-	return map[string]string{FingerprintKey: f.Fingerprint}
+	return m
+}
+
+// baselineStates are the values SARIF allows for result.baselineState.
+var baselineStates = map[string]bool{"new": true, "unchanged": true, "updated": true, "absent": true}
+
+// baselineState is f.BaselineState, which findings.Baseline sets, if the
+// schema allows it (new, unchanged, updated or absent), else "".
+func baselineState(f findings.Finding) string {
+	if !baselineStates[f.BaselineState] {
+		return ""
+	}
+	return f.BaselineState
 }
 
 // resultMessage is the finding's message, followed by links to its related
-// locations, without which GitHub does not show them.
-func resultMessage(f findings.Finding) string {
-	msg := strings.TrimSpace(f.Message)
-	if len(f.Related) == 0 && !strings.Contains(msg, "](") {
+// locations, without which GitHub does not show them, and the count of
+// those left out.
+func resultMessage(message string, related []findings.Location, cut int) string {
+	msg := strings.TrimSpace(message)
+	if len(related) == 0 && !strings.Contains(msg, "](") {
 		return msg
 	}
 	msg = escapeLinkText(msg)
-	if len(f.Related) == 0 {
+	if len(related) == 0 {
 		return msg
 	}
 	if msg != "" && !strings.ContainsAny(msg[len(msg)-1:], ".!?") {
@@ -389,7 +550,7 @@ func resultMessage(f findings.Finding) string {
 	var b strings.Builder
 	b.WriteString(msg)
 	b.WriteString(" Evidence: ")
-	for i, rel := range f.Related {
+	for i, rel := range related {
 		if i > 0 {
 			b.WriteString(", ")
 		}
@@ -398,6 +559,9 @@ func resultMessage(f findings.Finding) string {
 			label += ":" + strconv.Itoa(rel.Line)
 		}
 		fmt.Fprintf(&b, "[%s](%d)", escapeLinkText(label), i+1)
+	}
+	if cut > 0 {
+		fmt.Fprintf(&b, " and %d more", cut)
 	}
 	b.WriteString(".")
 	return strings.TrimSpace(b.String())
@@ -479,6 +643,7 @@ func automationID(category, fallback string) string {
 
 func invocation(failures []findings.Failure, opts Options) Invocation {
 	inv := Invocation{ExecutionSuccessful: len(failures) == 0}
+	seen := map[string]bool{}
 	for _, fl := range failures {
 		n := Notification{
 			Level:   "error",
@@ -490,7 +655,12 @@ func invocation(failures []findings.Failure, opts Options) Invocation {
 		if fl.Stage != "" || fl.Package != "" {
 			n.Properties = &NotificationProperties{Stage: fl.Stage, Package: fl.Package}
 		}
-		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+		// The same failure reported twice (a package and its test variant)
+		// says nothing new.
+		if k := notificationKey(n); !seen[k] {
+			seen[k] = true
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+		}
 	}
 	return inv
 }

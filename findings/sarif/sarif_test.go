@@ -69,6 +69,7 @@ func findingsReport() *findings.Report {
 					{File: "internal/fetch/fetch.go", Line: 47, Message: "returns here without receiving from ch"},
 				},
 				Fingerprint: "9f86d081884c7d65",
+				LineHash:    "5b3c1ee2a1e6c49d:1",
 				Confidence:  0.82,
 				Votes:       3,
 				Source:      "model:qwen2.5-coder",
@@ -133,6 +134,26 @@ func securityReport() *findings.Report {
 	}
 }
 
+// provenanceReport is a scan in a git checkout whose finding has both
+// fingerprints.
+func provenanceReport() *findings.Report {
+	return &findings.Report{
+		Tool:     tool,
+		Category: "secondlook/full/",
+		Findings: []findings.Finding{{
+			RuleID:      "SL4003",
+			Level:       findings.LevelWarning,
+			Message:     "clamp returns lo when v > hi",
+			Location:    findings.Location{File: "clamp.go", Line: 14},
+			Fingerprint: "0d1b9a3f6c2e4b85",
+			LineHash:    "8a4e0f2c7b1d3e96:2",
+			Source:      "model:qwen2.5-coder",
+			// A human-review file keeps the findings a baseline knew.
+			BaselineState: findings.BaselineUnchanged,
+		}},
+	}
+}
+
 var cases = []struct {
 	name   string
 	report func() *findings.Report
@@ -142,6 +163,12 @@ var cases = []struct {
 	{"findings", findingsReport, sarif.Options{SrcRoot: "/home/ci/work/app", Category: "secondlook/pr"}},
 	{"failures", failuresReport, sarif.Options{Category: "secondlook-full"}},
 	{"security", securityReport, sarif.Options{SrcRoot: "/home/ci/work/repo/services/api", PathPrefix: "services/api"}},
+	{"provenance", provenanceReport, sarif.Options{
+		SrcRoot:    "/home/ci/work/app",
+		Repository: "https://x-access-token:ghs_secret@github.com/acme/app.git",
+		Revision:   "4e1c2b7d9a0f3e6b8c5d2a1f0e9b8c7d6a5f4e3b",
+		Branch:     "main",
+	}},
 }
 
 func TestWriteGolden(t *testing.T) {
@@ -453,6 +480,101 @@ func TestEveryRuleDescribes(t *testing.T) {
 		}
 		if full := d.FullDescription.Text; len(full) < 30 || !strings.HasSuffix(full, ".") || strings.HasSuffix(full, "..") || full == d.Help.Text {
 			t.Errorf("%s: fullDescription %q is not the help's first sentence", d.ID, full)
+		}
+	}
+}
+
+func TestPartialFingerprints(t *testing.T) {
+	for _, tc := range []struct {
+		fingerprint, lineHash string
+		want                  map[string]string
+	}{
+		{"", "", nil},
+		{"ours", "", map[string]string{"secondlook/v1": "ours"}},
+		{"", "abc:1", map[string]string{"primaryLocationLineHash": "abc:1"}},
+		{"ours", "abc:1", map[string]string{"secondlook/v1": "ours", "primaryLocationLineHash": "abc:1"}},
+	} {
+		r := &findings.Report{Findings: []findings.Finding{{
+			RuleID: "SL4003", Message: "m", Location: findings.Location{File: "a.go", Line: 1},
+			Fingerprint: tc.fingerprint, LineHash: tc.lineHash,
+		}}}
+		got := decode(t, r, sarif.Options{}).Runs[0].Results[0].PartialFingerprints
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("fingerprint %q, line hash %q: partialFingerprints (-want +got):\n%s", tc.fingerprint, tc.lineHash, diff)
+		}
+	}
+}
+
+func TestVersionControlProvenance(t *testing.T) {
+	const rev = "4e1c2b7d9a0f3e6b8c5d2a1f0e9b8c7d6a5f4e3b"
+	for _, tc := range []struct {
+		repo, rev, want string // want "" means no versionControlProvenance
+	}{
+		{"https://github.com/acme/app", rev, "https://github.com/acme/app"},
+		{"https://x-access-token:ghs_secret@github.com/acme/app.git", rev, "https://github.com/acme/app.git"},
+		{"git@github.com:acme/app.git", rev, "ssh://github.com/acme/app.git"},
+		{"ssh://git@example.com:2222/acme/app.git", rev, "ssh://example.com:2222/acme/app.git"},
+		{"https://github.com/acme/app", "", ""},
+		{"", rev, ""},
+		{"/srv/git/app.git", rev, ""},
+		{`C:\src\app`, rev, ""},
+		{"not a remote", rev, ""},
+	} {
+		r := provenanceReport()
+		var buf bytes.Buffer
+		if err := sarif.Write(&buf, r, sarif.Options{Repository: tc.repo, Revision: tc.rev, Branch: "main"}); err != nil {
+			t.Fatal(err)
+		}
+		validate(t, buf.Bytes())
+		var log sarif.Log
+		if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+			t.Fatal(err)
+		}
+		got := log.Runs[0].VersionControlProvenance
+		if tc.want == "" {
+			if got != nil {
+				t.Errorf("repository %q, revision %q: got %+v, want no versionControlProvenance", tc.repo, tc.rev, got)
+			}
+			continue
+		}
+		want := []sarif.VersionControlDetails{{
+			RepositoryURI: tc.want, RevisionID: rev, Branch: "main",
+			MappedTo: &sarif.ArtifactLocation{URIBaseID: "%SRCROOT%"},
+		}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("repository %q: versionControlProvenance (-want +got):\n%s", tc.repo, diff)
+		}
+		if strings.Contains(buf.String(), "ghs_secret") {
+			t.Errorf("the token in the remote URL reached the log")
+		}
+	}
+}
+
+func TestDuplicateFailuresNotifyOnce(t *testing.T) {
+	fl := findings.Failure{Stage: "load", Package: "example.com/app/x", Message: "no Go files"}
+	r := &findings.Report{Failures: []findings.Failure{fl, fl}}
+	var buf bytes.Buffer
+	if err := sarif.Write(&buf, r, sarif.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	validate(t, buf.Bytes())
+	var log sarif.Log
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	if n := log.Runs[0].Invocations[0].ToolExecutionNotifications; len(n) != 1 {
+		t.Errorf("%d notifications for two identical failures, want 1", len(n))
+	}
+}
+
+func TestBaselineState(t *testing.T) {
+	for state, want := range map[string]string{
+		"": "", "new": "new", "unchanged": "unchanged", "updated": "updated", "absent": "absent", "fresh": "",
+	} {
+		r := provenanceReport()
+		r.Findings[0].BaselineState = state
+		if got := decode(t, r, sarif.Options{}).Runs[0].Results[0].BaselineState; got != want {
+			t.Errorf("BaselineState %q written as %q, want %q", state, got, want)
 		}
 	}
 }

@@ -335,3 +335,20 @@ func gitEnv() []string {
 	// English messages: Open and MergeBase match on git's stderr.
 	return append(env, "LC_ALL=C")
 }
+
+// Provenance says where the work tree's code comes from, for SARIF's
+// versionControlProvenance: the URL of the remote "origin" ("" if none),
+// the commit at HEAD ("" before the first commit) and the branch ("" when
+// HEAD is detached). It never fails: what git cannot say is left empty.
+func (r *Repo) Provenance(ctx context.Context) (remote, revision, branch string) {
+	if out, err := r.git(ctx, "remote", "get-url", "origin"); err == nil {
+		remote = strings.TrimSpace(string(out))
+	}
+	if rev, ok, err := r.resolve(ctx, "HEAD"); err == nil && ok {
+		revision = rev
+	}
+	if out, err := r.git(ctx, "symbolic-ref", "--quiet", "--short", "HEAD"); err == nil {
+		branch = strings.TrimSpace(string(out))
+	}
+	return remote, revision, branch
+}

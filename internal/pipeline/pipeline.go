@@ -94,6 +94,9 @@ type Result struct {
 	// ModulePrefix is the module's directory relative to RepoRoot,
 	// slash-separated, with a trailing slash; "" at the root or outside git.
 	ModulePrefix string
+	// Remote, Revision and Branch say where the code comes from (origin's
+	// URL, HEAD's commit, the branch); empty outside git or when unknown.
+	Remote, Revision, Branch string
 }
 
 // NothingChanged reports whether a diff scan found no change at all.
@@ -134,6 +137,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if rel, err := repo.Rel(mod.Dir); err == nil && rel != "." && rel != "" {
 			res.ModulePrefix = rel + "/"
 		}
+		res.Remote, res.Revision, res.Branch = repo.Provenance(ctx)
 	}
 	diffMode := cfg.DiffBase != "" || cfg.Diff != nil
 	res.Report.Stats.Mode = "full"
