@@ -24,21 +24,21 @@ const (
 
 func modelFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Category: catModel, Name: "model", EnvVars: []string{"SECONDLOOK_MODEL"}, Usage: "the model to ask (default " + defaultModel + " with OPENAI_API_KEY; required with --base-url)"},
-		&cli.StringFlag{Category: catModel, Name: "base-url", EnvVars: []string{"OPENAI_BASE_URL"}, Usage: "an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama (the key, if any, comes from OPENAI_API_KEY)"},
-		&cli.DurationFlag{Category: catModel, Name: "timeout", Value: 2 * time.Minute, Usage: "time limit of one request"},
-		&cli.IntFlag{Category: catModel, Name: "retries", Value: 4, Usage: "retries of a request on 429, 5xx, timeouts and connection errors"},
-		&cli.IntFlag{Category: catModel, Name: "max-output-tokens", Value: 2048, Usage: "output tokens one answer may take"},
-		&cli.IntFlag{Category: catModel, Name: "concurrency", Value: 8, Usage: "requests in flight (fewer while the server answers 429)"},
-		&cli.StringFlag{Category: catModel, Name: "cache-dir", Usage: "where answers are cached (default: the user cache directory)"},
+		&cli.StringFlag{Category: catModel, Name: "model", EnvVars: []string{"SECONDLOOK_MODEL"}, Usage: "the `NAME` of the model to ask (default " + defaultModel + " with OPENAI_API_KEY; required with --base-url)"},
+		&cli.StringFlag{Category: catModel, Name: "base-url", EnvVars: []string{"OPENAI_BASE_URL"}, Usage: "an OpenAI-compatible endpoint `URL`, e.g. http://localhost:11434/v1 for Ollama (the key, if any, comes from OPENAI_API_KEY)"},
+		&cli.DurationFlag{Category: catModel, Name: "timeout", Value: 2 * time.Minute, Usage: "time limit of one request (`DURATION`, e.g. 90s)"},
+		&cli.IntFlag{Category: catModel, Name: "retries", Value: 4, Usage: "`N` retries of a request on 429, 5xx, timeouts and connection errors"},
+		&cli.IntFlag{Category: catModel, Name: "max-output-tokens", Value: 2048, Usage: "`N` output tokens one answer may take"},
+		&cli.IntFlag{Category: catModel, Name: "concurrency", Value: 8, Usage: "`N` requests in flight (fewer while the server answers 429)"},
+		&cli.StringFlag{Category: catModel, Name: "cache-dir", Usage: "`DIR` where answers are cached (default: the user cache directory)"},
 		&cli.BoolFlag{Category: catModel, Name: "no-cache", Usage: "neither read nor write cached answers"},
 		&cli.BoolFlag{Category: catModel, Name: "offline", Usage: "answer only from the cache; a region not in it is a failure"},
 		&cli.BoolFlag{Category: catModel, Name: "no-redact", Usage: "send the code as it is (by default likely secrets are replaced before sending)"},
 		&cli.IntFlag{Category: catModel, Name: "samples", Value: 1, Usage: "ask each region `N` times and vote (costs N times as much)"},
 		&cli.IntFlag{Category: catModel, Name: "min-votes", Value: 1, Usage: "keep a claim that `K` of the samples share"},
 		&cli.BoolFlag{Category: catModel, Name: "verify", Usage: "ask the model to refute each claim that survives the check against the code; drop refuted claims"},
-		&cli.Float64Flag{Category: catBudget, Name: "price-in", Usage: "USD per million input tokens, to estimate and report cost"},
-		&cli.Float64Flag{Category: catBudget, Name: "price-out", Usage: "USD per million output tokens, to estimate and report cost"},
+		&cli.Float64Flag{Category: catBudget, Name: "price-in", Usage: "`USD` per million input tokens, to estimate and report cost"},
+		&cli.Float64Flag{Category: catBudget, Name: "price-out", Usage: "`USD` per million output tokens, to estimate and report cost"},
 	}
 }
 
