@@ -84,3 +84,34 @@ func TestCorpusBuilds(t *testing.T) {
 		})
 	}
 }
+
+// TestCorpusComposition holds the built-in corpus to what the benchmark
+// promises: enough cases of each family, clean cases, and diff-mode cases.
+func TestCorpusComposition(t *testing.T) {
+	cases, err := LoadDir(Builtin, "corpus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byFamily := map[string]int{}
+	clean, diff := 0, 0
+	for _, c := range cases {
+		if c.Clean() {
+			clean++
+		} else {
+			byFamily[string(c.Family)]++
+		}
+		if c.Diff() {
+			diff++
+		}
+	}
+	want := map[string]int{"concurrency": 24, "panic": 8, "errors": 10, "logic": 8, "security": 6}
+	for fam, n := range want {
+		if byFamily[fam] < n {
+			t.Errorf("%d %s cases with bugs, want at least %d", byFamily[fam], fam, n)
+		}
+	}
+	if len(cases) < 80 || clean < 20 || diff < 10 {
+		t.Errorf("%d cases, %d clean, %d in diff mode; want at least 80, 20 and 10", len(cases), clean, diff)
+	}
+	t.Logf("%d cases: %v with bugs, %d clean, %d in diff mode", len(cases), byFamily, clean, diff)
+}
