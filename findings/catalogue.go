@@ -591,10 +591,10 @@ func shutdown(c closer) error {
 	{
 		id: "SL2104", kind: "nil-dereference", name: "nil-value-used",
 		analyzer: "nilness", url: passURL("nilness"),
-		title: "Value known to be nil is dereferenced, or a nil check is decided in advance",
+		title: "Value known to be nil is dereferenced",
 		level: LevelError, precision: PrecisionHigh,
-		help: "The nilness analysis follows the control flow and reports where a value is certainly nil: a field access, index or method call that will panic, and comparisons with nil whose outcome is already known. " +
-			"A certain nil dereference panics every time that path runs, and a check that is always true or always false usually tests the wrong variable. " +
+		help: "The nilness analysis follows the control flow and reports where a value is certainly nil: a field access, index or method call that will panic. " +
+			"A certain nil dereference panics every time that path runs. " +
 			"Return before the use, or test the value that can actually be nil.",
 		bad: `if u == nil {
 	log.Printf("user %s not found", u.Name) // u is nil here
@@ -708,6 +708,27 @@ if resp.StatusCode != http.StatusOK {
 }`,
 		good: `if errors.Is(err, io.EOF) {
 	return nil
+}`,
+	},
+	{
+		id: "SL3103", kind: "error-handling", name: "nil-check-decided",
+		analyzer: "nilness/condition", url: passURL("nilness"),
+		title: "A comparison with nil whose outcome is already known",
+		level: LevelWarning, precision: PrecisionHigh,
+		help: "The nilness analysis follows the control flow and reports comparisons with nil that are always true or always false on every path that reaches them (\"impossible condition\", \"tautological condition\"). " +
+			"In Go this is most often an error check that tests the wrong variable: the err of an earlier call, already checked, instead of the err just returned, so the new failure goes unnoticed. " +
+			"Test the value the preceding call returned.",
+		bad: `cfg, err := load(path)
+if err != nil {
+	return err
+}
+cert, cerr := tls.LoadX509KeyPair(certFile, keyFile)
+if err != nil { // always false: cerr is never checked
+	return err
+}`,
+		good: `cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+if err != nil {
+	return err
 }`,
 	},
 	{

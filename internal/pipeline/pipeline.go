@@ -377,7 +377,13 @@ func innermost(funcs []*analyzer.Func, file string, line int) *analyzer.Func {
 func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineReader) findings.Finding {
 	// A detector of ours names its rule in the category; an x/tools pass
 	// has one rule.
-	rule, ok := findings.RuleForAnalyzer(d.Analyzer + "/" + d.Category)
+	category := d.Category
+	if d.Analyzer == "nilness" && (strings.HasPrefix(d.Message, "impossible condition") || strings.HasPrefix(d.Message, "tautological condition")) {
+		// nilness reports two bugs: a certain nil dereference, and a nil
+		// check decided in advance (most often the wrong err tested).
+		category = "condition"
+	}
+	rule, ok := findings.RuleForAnalyzer(d.Analyzer + "/" + category)
 	if !ok {
 		rule, ok = findings.RuleForAnalyzer(d.Analyzer)
 	}
