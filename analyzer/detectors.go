@@ -1,13 +1,38 @@
 package analyzer
 
-import "golang.org/x/tools/go/analysis"
+import (
+	"golang.org/x/tools/go/analysis"
 
-// detectorPasses are secondlook's own deterministic bug detectors
+	"github.com/secondlook/secondlook/analyzer/passes/lockcheck"
+)
+
+// detector is one of secondlook's own deterministic bug detectors
 // (analyzer/passes). Unlike risk signals, their diagnostics are findings:
-// each reports under a catalogue rule named by its Category.
-var detectorPasses = []*analysis.Analyzer{}
+// each reports under the catalogue rule its Category names.
+type detector struct {
+	analyzer   *analysis.Analyzer
+	categories []string // the rule names it reports
+}
+
+var detectors = []detector{
+	{lockcheck.Analyzer, lockcheck.Categories},
+}
 
 // DetectorAnalyzers returns secondlook's own bug detectors.
 func DetectorAnalyzers() []*analysis.Analyzer {
-	return append([]*analysis.Analyzer(nil), detectorPasses...)
+	as := make([]*analysis.Analyzer, len(detectors))
+	for i, d := range detectors {
+		as[i] = d.analyzer
+	}
+	return as
+}
+
+// DetectorCategories maps each detector's name to the rule names it
+// reports, so that a test can hold every one to a catalogue rule.
+func DetectorCategories() map[string][]string {
+	m := map[string][]string{}
+	for _, d := range detectors {
+		m[d.analyzer.Name] = append([]string(nil), d.categories...)
+	}
+	return m
 }

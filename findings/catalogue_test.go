@@ -103,7 +103,7 @@ var familyDigit = map[findings.Family]string{
 
 func TestCatalogueWellFormed(t *testing.T) {
 	rules := findings.Rules()
-	own := 0 // x2yy: secondlook's own checks, whose analyzer is "secondlook/<check>" or "<pass>/<category>"
+	own := 0   // x2yy: secondlook's own checks, whose analyzer is "secondlook/<check>" or "<pass>/<category>"
 	split := 0 // x1yy rules for one kind of an x/tools pass's diagnostics: "nilness/condition"
 	for _, r := range rules {
 		m := idRE.FindStringSubmatch(r.ID)

@@ -84,3 +84,19 @@ func TestNilnessSplit(t *testing.T) {
 		t.Errorf("dereference → %s, condition → %s; want %s and %s", deref.RuleID, cond.RuleID, dr.ID, cr.ID)
 	}
 }
+
+// TestEveryDetectorCategoryHasARule: a detector's finding always lands
+// under a catalogue rule with its help.
+func TestEveryDetectorCategoryHasARule(t *testing.T) {
+	for name, cats := range analyzer.DetectorCategories() {
+		if len(cats) == 0 {
+			t.Errorf("detector %s lists no categories", name)
+		}
+		for _, c := range cats {
+			r, ok := findings.RuleForAnalyzer(name + "/" + c)
+			if !ok || r.Name != c || r.Help == "" {
+				t.Errorf("detector %s category %s: rule %+v, found %v", name, c, r.ID, ok)
+			}
+		}
+	}
+}

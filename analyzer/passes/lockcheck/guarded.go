@@ -1,0 +1,461 @@
+package lockcheck
+
+// unguarded-field: guarded-by inference over the methods of a type.
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"regexp"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// accessInfo is what the syntax says of a field access.
+type accessInfo struct {
+	write  bool
+	atomic bool // &s.n passed to a sync/atomic function
+}
+
+// An accessRec is a field access with the locks around it.
+type accessRec struct {
+	fn     *function
+	ev     *event
+	write  bool
+	guard  *types.Var // the receiver's mutex held on every path, or nil
+	anyMay bool       // some lock may be held
+}
+
+// A callRec is a call of a method or function of the package.
+type callRec struct {
+	fn     *function
+	callee *types.Func
+	locked bool // a mutex of the callee's receiver is held on every path
+	anyMay bool
+}
+
+// findAccesses records the fields of its receiver that method decl reads
+// or writes, in its body and its literals.
+func (c *checker) findAccesses(cur inspector.Cursor, decl *ast.FuncDecl) {
+	recv := recvVar(c.info, decl)
+	for sc := range cur.Preorder((*ast.SelectorExpr)(nil)) {
+		se := sc.Node().(*ast.SelectorExpr)
+		x, ok := ast.Unparen(se.X).(*ast.Ident)
+		sel := c.info.Selections[se]
+		if !ok || c.info.Uses[x] != recv || sel == nil || sel.Kind() != types.FieldVal || len(sel.Index()) != 1 {
+			continue
+		}
+		field := sel.Obj().(*types.Var)
+		if isSyncType(field.Type()) || lockPath(c.info, sc) {
+			continue
+		}
+		c.accesses[se] = accessInfo{write: isWrite(c.info, sc), atomic: atomicArg(c.info, sc)}
+	}
+}
+
+// recordAccess notes a field access and the locks held around it.
+func (c *checker) recordAccess(fn *function, ev *event, must, may lockset) {
+	r := accessRec{fn: fn, ev: ev, write: !ev.read, anyMay: len(may) > 0}
+	var guards []*types.Var
+	for k, h := range must {
+		if k.root != fn.recv || strings.Count(k.path, ".") != 1 || k.indexed() || k.pseudo() {
+			continue
+		}
+		if f, ok := h.ev.class.(*types.Var); ok && f.IsField() {
+			guards = append(guards, f)
+		}
+	}
+	if len(guards) > 0 {
+		slices.SortFunc(guards, func(a, b *types.Var) int { return strings.Compare(a.Name(), b.Name()) })
+		r.guard = guards[0]
+	}
+	c.records = append(c.records, r)
+}
+
+// recordCall notes a call of a function of the package and whether a
+// mutex of its receiver is held.
+func (c *checker) recordCall(fn *function, ev *event, must, may lockset) {
+	r := callRec{fn: fn, callee: ev.via, anyMay: len(may) > 0}
+	if ev.key.valid() && fn.fresh[ev.key.root] {
+		r.locked = true // not shared yet: s := newStream(); s.inUnlock()
+	}
+	if ev.key.valid() {
+		for k := range must {
+			if k != ev.key && !k.pseudo() && k.hasPrefix(ev.key) {
+				r.locked = true
+			}
+		}
+	}
+	c.calls = append(c.calls, r)
+}
+
+// reportGuarded infers, for each field of the receivers, the mutex that
+// guards it, and reports accesses without it that can race.
+func (c *checker) reportGuarded() {
+	if len(c.records) == 0 {
+		return
+	}
+	goEntry, values := c.methodRefs()
+
+	// Methods that run with the lock held by their caller.
+	trusted := make(map[*types.Func]bool)
+	for fn, decl := range c.decls {
+		trusted[fn] = calledLocked(decl)
+	}
+	callsOf := make(map[*types.Func][]callRec)
+	for _, r := range c.calls {
+		// A test calls internals directly, on one goroutine.
+		if !c.inTestFile(r.fn) {
+			callsOf[r.callee] = append(callsOf[r.callee], r)
+		}
+	}
+	inTrusted := func(fn *function) bool {
+		return fn.decl != nil && (fn.lit == nil || fn.role == roleInPlace) && trusted[c.funcOf(fn.decl)]
+	}
+	for changed := true; changed; {
+		changed = false
+		for f, calls := range callsOf {
+			if trusted[f] || f.Exported() || goEntry[f] || values[f] || len(calls) == 0 {
+				continue
+			}
+			all := true
+			for _, r := range calls {
+				all = all && (r.locked || inTrusted(r.fn))
+			}
+			if all {
+				trusted[f], changed = true, true
+			}
+		}
+	}
+
+	// Code another goroutine can run at the same time: exported functions,
+	// goroutines, methods used as values, and what they call unlocked.
+	// A method used as a value (sync.Once.Do(s.init), a handler field) runs
+	// where its taker calls it: neither known to race nor known to be locked.
+	reach := make(map[*types.Func]bool)
+	entry := make(map[*types.Func]bool)
+	for fn, decl := range c.decls {
+		reach[fn] = (fn.Exported() || goEntry[fn]) && !notConcurrent.MatchString(decl.Doc.Text()) && !c.isTestFile(decl.Pos())
+		entry[fn] = reach[fn]
+	}
+	reachable := func(fn *function) bool {
+		return fn.role == roleGo || fn.decl != nil && reach[c.funcOf(fn.decl)]
+	}
+	for changed := true; changed; {
+		changed = false
+		for f, calls := range callsOf {
+			if reach[f] || trusted[f] {
+				continue
+			}
+			for _, r := range calls {
+				if reachable(r.fn) && !r.locked && !r.anyMay {
+					reach[f], changed = true, true
+					break
+				}
+			}
+		}
+	}
+
+	// An unexported method that takes no lock and writes several fields
+	// resets or initializes a value that is not shared yet (or any more).
+	written := make(map[*function]map[*types.Var]bool)
+	for _, r := range c.records {
+		if r.write && r.guard == nil {
+			if written[r.fn] == nil {
+				written[r.fn] = make(map[*types.Var]bool)
+			}
+			written[r.fn][r.ev.field] = true
+		}
+	}
+	initializer := func(fn *function) bool {
+		return fn.decl != nil && !fn.decl.Name.IsExported() && len(written[fn]) >= 3 && !fn.locks()
+	}
+
+	byField := make(map[*types.Var][]accessRec)
+	var fields []*types.Var
+	atomic := make(map[*types.Var]bool)
+	for _, r := range c.records {
+		f := r.ev.field
+		if c.accesses[r.ev.node.(*ast.SelectorExpr)].atomic {
+			atomic[f] = true
+		}
+		if r.fn.role == roleDeferred || r.fn.createdLocked || inTrusted(r.fn) || initializer(r.fn) {
+			continue
+		}
+		if byField[f] == nil {
+			fields = append(fields, f)
+		}
+		byField[f] = append(byField[f], r)
+	}
+	// The guarded side of a race must be an entry itself: an exported
+	// method or a goroutine. A lazy initializer (parse, unpack) that writes
+	// under the lock before its callers read is not.
+	isEntry := func(fn *function) bool {
+		return fn.role == roleGo || fn.decl != nil && entry[c.funcOf(fn.decl)]
+	}
+	for _, f := range fields {
+		if !atomic[f] {
+			c.reportField(f, byField[f], reachable, isEntry)
+		}
+	}
+}
+
+// notConcurrent matches a doc comment that rules out concurrent calls:
+// "must not be called concurrently with Add", "not safe for concurrent use".
+var notConcurrent = regexp.MustCompile(`(?i)\bnot\b[^.]*\bconcurren|\bnot (thread|goroutine)[- ]safe\b|\bbefore\b[^.]*\b(start|use|serv|run)`)
+
+// reportField reports the unguarded accesses of field f that race with
+// the guarded ones.
+func (c *checker) reportField(f *types.Var, recs []accessRec, reachable, isEntry func(*function) bool) {
+	// The guard: the mutex held at the most accesses, in two functions or more.
+	var guard *types.Var
+	var guarded []accessRec
+	for _, r := range recs {
+		if r.guard == nil {
+			continue
+		}
+		var g []accessRec
+		for _, s := range recs {
+			if s.guard == r.guard {
+				g = append(g, s)
+			}
+		}
+		if len(g) > len(guarded) {
+			guard, guarded = r.guard, g
+		}
+	}
+	if guard == nil || len(guarded) < 2 || countDecls(guarded) < 2 || !slices.ContainsFunc(guarded, func(r accessRec) bool { return r.write }) {
+		return
+	}
+	var unguarded []accessRec
+	for _, r := range recs {
+		if r.guard == nil && !r.anyMay && reachable(r.fn) {
+			unguarded = append(unguarded, r)
+		}
+	}
+	// A lock held by few of the field's users is more likely held for
+	// something else.
+	if countDecls(unguarded) > countDecls(guarded)+1 {
+		return
+	}
+	apart := func(a, b accessRec) bool {
+		return a.fn != b.fn && (a.fn.decl != b.fn.decl || a.fn.role == roleGo || b.fn.role == roleGo)
+	}
+	reported := make(map[*function]bool)
+	for _, u := range unguarded {
+		if reported[u.fn] {
+			continue
+		}
+		// A race needs a write on one side, and the two sides in code
+		// that can run at the same time.
+		var against []accessRec
+		for _, g := range guarded {
+			if apart(u, g) && (u.write || g.write) && isEntry(g.fn) {
+				against = append(against, g)
+			}
+		}
+		if len(against) == 0 {
+			continue
+		}
+		reported[u.fn] = true
+		slices.SortStableFunc(against, func(a, b accessRec) int {
+			if a.write != b.write {
+				if a.write {
+					return -1
+				}
+				return 1
+			}
+			return int(a.ev.pos()) - int(b.ev.pos())
+		})
+		var rel []analysis.RelatedInformation
+		var names []string
+		seenDecl := make(map[*ast.FuncDecl]bool)
+		for _, g := range against {
+			if seenDecl[g.fn.decl] || len(rel) == 3 {
+				continue
+			}
+			seenDecl[g.fn.decl] = true
+			verb := "read"
+			if g.write {
+				verb = "written"
+			}
+			rel = append(rel, related(g.ev.node, "%s %s with %s held in %s", types.ExprString(g.ev.node.(ast.Expr)), verb, guard.Name(), g.fn.name()))
+			names = append(names, g.fn.name())
+		}
+		verb := "read"
+		if u.write {
+			verb = "written"
+		}
+		x := u.ev.node.(*ast.SelectorExpr)
+		c.report(x, "unguarded-field", rel,
+			"%s is %s without holding %s.%s, which guards it in %s; %s can run concurrently with them",
+			types.ExprString(x), verb, types.ExprString(x.X), guard.Name(), strings.Join(names, " and "), u.fn.name())
+	}
+}
+
+// countDecls counts the declarations the accesses lie in, a goroutine
+// counting apart from the method that starts it.
+func countDecls(recs []accessRec) int {
+	type where struct {
+		decl *ast.FuncDecl
+		lit  *ast.FuncLit
+	}
+	seen := make(map[where]bool)
+	for _, r := range recs {
+		w := where{decl: r.fn.decl}
+		if r.fn.role == roleGo {
+			w.lit = r.fn.lit
+		}
+		seen[w] = true
+	}
+	return len(seen)
+}
+
+// methodRefs returns the functions of the package started by a go
+// statement, and those used as values (handed to a callback, a timer, a
+// pool), which may run on another goroutine.
+func (c *checker) methodRefs() (goEntry, values map[*types.Func]bool) {
+	goEntry = make(map[*types.Func]bool)
+	values = make(map[*types.Func]bool)
+	for cur := range c.insp.Root().Preorder((*ast.GoStmt)(nil), (*ast.SelectorExpr)(nil), (*ast.Ident)(nil)) {
+		switch n := cur.Node().(type) {
+		case *ast.GoStmt:
+			if fn := typeutil.StaticCallee(c.info, n.Call); fn != nil {
+				goEntry[fn.Origin()] = true
+			}
+		case *ast.SelectorExpr, *ast.Ident:
+			var id *ast.Ident
+			if se, ok := n.(*ast.SelectorExpr); ok {
+				id = se.Sel
+			} else {
+				id = n.(*ast.Ident)
+			}
+			fn, ok := c.info.Uses[id].(*types.Func)
+			if !ok || c.decls[fn.Origin()] == nil {
+				continue
+			}
+			// A use other than the callee of a call, and not the selector's
+			// own name inside a selector.
+			p := cur.Parent().Node()
+			if se, ok := p.(*ast.SelectorExpr); ok && se.Sel == n {
+				continue
+			}
+			if call, ok := p.(*ast.CallExpr); ok && ast.Unparen(call.Fun) == n {
+				continue
+			}
+			if _, ok := p.(*ast.ParenExpr); ok {
+				continue
+			}
+			values[fn.Origin()] = true
+		}
+	}
+	return goEntry, values
+}
+
+// locks reports whether fn takes or releases any lock itself.
+func (fn *function) locks() bool {
+	for _, evs := range fn.events {
+		for _, e := range evs {
+			if e.kind == evLock || e.kind == evUnlock || e.kind == evDefer {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *checker) isTestFile(pos token.Pos) bool {
+	return strings.HasSuffix(c.pass.Fset.Position(pos).Filename, "_test.go")
+}
+
+func (c *checker) inTestFile(fn *function) bool { return c.isTestFile(fn.body.Pos()) }
+
+func (c *checker) funcOf(decl *ast.FuncDecl) *types.Func {
+	if decl == nil {
+		return nil
+	}
+	fn, _ := c.info.Defs[decl.Name].(*types.Func)
+	return fn
+}
+
+// isWrite reports whether the field selected at cur is assigned,
+// incremented, deleted from, or changed through a pointer method:
+// c.n++, c.m[k] = v, delete(c.m, k), c.buf.WriteString(s). Writes through a
+// pointer field (c.conn.closed = true) change another value, not the field.
+func isWrite(info *types.Info, cur inspector.Cursor) bool {
+	for {
+		p := cur.Parent()
+		t := info.TypeOf(cur.Node().(ast.Expr))
+		_, ptr := types.Unalias(t).(*types.Pointer)
+		switch n := p.Node().(type) {
+		case *ast.ParenExpr:
+		case *ast.StarExpr:
+			if ptr {
+				return false
+			}
+		case *ast.IndexExpr:
+			if n.X != cur.Node() || ptr {
+				return false
+			}
+		case *ast.SelectorExpr:
+			if sel := info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
+				_, ptrRecv := sel.Obj().(*types.Func).Signature().Recv().Type().(*types.Pointer)
+				return ptrRecv && !ptr
+			}
+			if ptr {
+				return false
+			}
+		case *ast.AssignStmt:
+			return slices.Contains(n.Lhs, cur.Node().(ast.Expr))
+		case *ast.IncDecStmt:
+			return true
+		case *ast.UnaryExpr:
+			return false // &c.x: what happens through the pointer is not seen
+		case *ast.CallExpr:
+			id, _ := ast.Unparen(n.Fun).(*ast.Ident)
+			b, ok := info.Uses[id].(*types.Builtin)
+			return ok && (b.Name() == "delete" || b.Name() == "clear") && len(n.Args) > 0 && n.Args[0] == cur.Node()
+		default:
+			return false
+		}
+		cur = p
+	}
+}
+
+// atomicArg reports whether the field selected at cur is passed by
+// address to a sync/atomic function: atomic.AddInt64(&c.n, 1).
+func atomicArg(info *types.Info, cur inspector.Cursor) bool {
+	u, ok := cur.Parent().Node().(*ast.UnaryExpr)
+	if !ok {
+		return false
+	}
+	call, ok := cur.Parent().Parent().Node().(*ast.CallExpr)
+	if !ok || !slices.Contains(call.Args, ast.Expr(u)) {
+		return false
+	}
+	fn := typeutil.StaticCallee(info, call)
+	return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "sync/atomic"
+}
+
+// lockPath reports whether the field selected at cur leads to a lock, as
+// c.cc in c.cc.mu.Lock(): reaching a mutex is not an access it guards.
+func lockPath(info *types.Info, cur inspector.Cursor) bool {
+	for p := cur.Parent(); ; cur, p = p, p.Parent() {
+		sel, ok := p.Node().(*ast.SelectorExpr)
+		if !ok || sel.X != cur.Node() {
+			return false
+		}
+		if selection := info.Selections[sel]; selection != nil {
+			if fn, ok := selection.Obj().(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == "sync" {
+				return true // a promoted method of an embedded mutex
+			}
+			if selection.Kind() == types.FieldVal && isSyncType(selection.Obj().Type()) {
+				return true
+			}
+		}
+	}
+}

@@ -1,0 +1,221 @@
+package lockcheck
+
+// lock-not-released: a path that leaves the locked section with the lock held.
+
+import (
+	"go/ast"
+	"go/token"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// checkReleases reports each Lock of fn that reaches a return, or a break or
+// continue out of the locked section, with the lock held, where another
+// path releases the same lock after that point. The later release is what
+// tells a leak from a function that means to return with the lock held.
+func (c *checker) checkReleases(fn *function) {
+	if fn.lit == nil && (calledLocked(fn.decl) || acquirer(fn.decl.Name.Name)) {
+		return
+	}
+	for b := range fn.events {
+		for i := range fn.events[b] {
+			l := &fn.events[b][i]
+			if l.kind != evLock || l.cond {
+				continue
+			}
+			k := l.key
+			if fn.handoff[k] || fn.deferred[k] || heldOnEntry(fn, k) {
+				continue
+			}
+			type exit struct {
+				p  point
+				ev *event
+			}
+			var unlocks []*event
+			var exits []exit
+			reach(fn, point{int32(b), i + 1}, func(p point, ev *event) bool {
+				switch {
+				case releases(ev, k, l.read):
+					if ev.kind == evUnlock {
+						unlocks = append(unlocks, ev)
+					}
+					return true
+				case ev.kind == evLock && ev.key == k:
+					return true // taken again while held: a double lock, not this
+				case ev.kind == evReturn:
+					exits = append(exits, exit{p, ev})
+					return true
+				case ev.kind == evBranch:
+					exits = append(exits, exit{p, ev})
+				}
+				return false
+			})
+			if len(unlocks) == 0 {
+				continue // the function keeps the lock on every path: by design
+			}
+			slices.SortFunc(exits, func(a, b exit) int { return int(a.ev.pos()) - int(b.ev.pos()) })
+			for _, x := range exits {
+				if x.ev.pos() <= l.pos() {
+					continue
+				}
+				var u *event
+				for _, e := range unlocks {
+					if e.pos() > x.ev.pos() && (u == nil || e.pos() < u.pos()) {
+						u = e
+					}
+				}
+				if u == nil {
+					continue
+				}
+				if c.reportRelease(fn, l, x.p, x.ev, u) {
+					break
+				}
+			}
+		}
+	}
+}
+
+// reportRelease reports lock l held at exit x, or reports nothing and
+// returns false when x is a branch that does not leak the lock.
+func (c *checker) reportRelease(fn *function, l *event, p point, x, u *event) bool {
+	k := l.key
+	unlocked := related(u.node, "%s is unlocked here, on the path that does not leave early", k)
+	if x.kind == evReturn {
+		c.report(l.node, "lock-not-released",
+			[]analysis.RelatedInformation{related(x.node, "returns with %s held", k), unlocked},
+			"%s is not released on the path that returns at line %d; another path unlocks it at line %d",
+			c.callString(l), c.line(x.pos()), c.line(u.pos()))
+		return true
+	}
+	br := x.node.(*ast.BranchStmt)
+	target := c.branchTarget(br)
+	if br.Tok == token.GOTO || target == nil || !(target.Pos() <= l.pos() && l.pos() < target.End()) {
+		return false // the branch stays inside the locked section
+	}
+	end := leakAfter(fn, p, k, l.read)
+	if end == nil {
+		return false // released after the loop, as in: for { mu.Lock(); if done { break }; mu.Unlock() }; mu.Unlock()
+	}
+	var then string
+	var endInfo analysis.RelatedInformation
+	if end.kind == evReturn {
+		then = "the function returns at line " + strconv.Itoa(c.line(end.pos())) + " without unlocking it"
+		endInfo = related(end.node, "returns with %s held", k)
+	} else if end == l && fn.stable(k) && !(target.Pos() <= k.root.Pos() && k.root.Pos() < target.End()) {
+		then = "the next iteration locks it again and deadlocks"
+		endInfo = related(end.node, "%s is locked again here while held", k)
+	} else if end == l {
+		then = "the loop moves on without unlocking it"
+		endInfo = related(end.node, "the next iteration locks another %s here", k)
+	} else {
+		then = "it is locked again at line " + strconv.Itoa(c.line(end.pos())) + " without being unlocked"
+		endInfo = related(end.node, "%s is locked again here", k)
+	}
+	c.report(l.node, "lock-not-released",
+		[]analysis.RelatedInformation{related(x.node, "%s with %s held", br.Tok, k), endInfo, unlocked},
+		"%s is still held at the %s on line %d, and %s; the other path unlocks it at line %d",
+		c.callString(l), br.Tok, c.line(x.pos()), then, c.line(u.pos()))
+	return true
+}
+
+// leakAfter returns what follows branch point p on some path with lock k
+// still held: a return, or a Lock of k. It returns nil if every path
+// releases k first.
+func leakAfter(fn *function, p point, k lockKey, read bool) *event {
+	var found []*event
+	reach(fn, point{p.block, p.index + 1}, func(_ point, ev *event) bool {
+		switch {
+		case releases(ev, k, read):
+			return true
+		case ev.kind == evReturn, ev.kind == evLock && ev.key == k:
+			found = append(found, ev)
+			return true
+		}
+		return false
+	})
+	return earliest(found)
+}
+
+// heldOnEntry reports whether fn can unlock k before it locks it: the
+// lock is held by its caller, and the function may return with it held.
+func heldOnEntry(fn *function, k lockKey) bool {
+	held := false
+	reach(fn, point{0, 0}, func(_ point, ev *event) bool {
+		if ev.key != k {
+			return false
+		}
+		switch ev.kind {
+		case evLock:
+			return true
+		case evUnlock:
+			held = true
+			return true
+		}
+		return false
+	})
+	return held
+}
+
+// acquirer reports whether a function's name says it takes a lock for its
+// caller: lock, rlockShard, acquire, tryAcquire.
+func acquirer(name string) bool {
+	for _, w := range words(name) {
+		switch w {
+		case "lock", "rlock", "locks", "acquire", "acquires", "enter", "grab":
+			return true
+		}
+	}
+	return false
+}
+
+// words splits a mixed-caps or snake-case name into lower-case words:
+// "tryRLockShard" is try, rlock, shard; "readBlock" is read, block.
+func words(name string) []string {
+	var ws []string
+	start := 0
+	for i := 1; i <= len(name); i++ {
+		if i < len(name) && name[i] != '_' && !(name[i] >= 'A' && name[i] <= 'Z' && name[i-1] >= 'a' && name[i-1] <= 'z') {
+			continue
+		}
+		if w := strings.ToLower(strings.Trim(name[start:i], "_")); w != "" {
+			ws = append(ws, w)
+		}
+		start = i
+	}
+	return ws
+}
+
+// branchTarget returns the statement that break or continue br leaves or
+// continues, or nil.
+func (c *checker) branchTarget(br *ast.BranchStmt) ast.Node {
+	cur, ok := c.insp.Root().FindNode(br)
+	if !ok {
+		return nil
+	}
+	var target ast.Node
+	for e := range cur.Enclosing() {
+		switch n := e.Node().(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return nil
+		case *ast.LabeledStmt:
+			if br.Label != nil && n.Label.Name == br.Label.Name {
+				target = n
+			}
+		case *ast.ForStmt, *ast.RangeStmt:
+			if br.Label == nil {
+				target = n
+			}
+		case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			if br.Label == nil && br.Tok == token.BREAK {
+				target = n
+			}
+		}
+		if target != nil {
+			break
+		}
+	}
+	return target
+}
