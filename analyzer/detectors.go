@@ -3,7 +3,10 @@ package analyzer
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/secondlook/secondlook/analyzer/passes/chancheck"
+	"github.com/secondlook/secondlook/analyzer/passes/ctxcheck"
 	"github.com/secondlook/secondlook/analyzer/passes/lockcheck"
+	"github.com/secondlook/secondlook/analyzer/passes/wgcheck"
 )
 
 // detector is one of secondlook's own deterministic bug detectors
@@ -16,6 +19,9 @@ type detector struct {
 
 var detectors = []detector{
 	{lockcheck.Analyzer, lockcheck.Categories},
+	{chancheck.Analyzer, chancheck.Categories},
+	{wgcheck.Analyzer, wgcheck.Categories},
+	{ctxcheck.Analyzer, ctxcheck.Categories},
 }
 
 // DetectorAnalyzers returns secondlook's own bug detectors.

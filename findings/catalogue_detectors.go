@@ -147,4 +147,291 @@ for len(q.items) == 0 {
 }
 v := q.items[0]`,
 	},
+	// ---- chancheck ----
+	{
+		id: "SL1211", kind: "goroutine-leak", name: "goroutine-leak-channel", analyzer: "chancheck/goroutine-leak-channel",
+		title: "Goroutine blocks forever on a channel the function stops serving",
+		level: LevelWarning, precision: PrecisionHigh,
+		help: "A goroutine started by the function sends on (or receives from) a channel the function made, and the function can return without being its partner: through another case of the select that receives (a timeout, ctx.Done), by an early return, by receiving only one value from goroutines started in a loop, or by leaving the receiving loop on an error. " +
+			"The goroutine then blocks forever and keeps its stack and everything it references. " +
+			"Give the channel a buffer for every value that may go unreceived, or let the sender select on ctx.Done() too.",
+		bad: `func fetch(ctx context.Context, url string) (*Result, error) {
+	ch := make(chan *Result)
+	go func() { ch <- get(url) }() // blocks forever once ctx is done
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}`,
+		good: `func fetch(ctx context.Context, url string) (*Result, error) {
+	ch := make(chan *Result, 1) // the send never blocks
+	go func() { ch <- get(url) }()
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}`,
+	},
+	{
+		id: "SL1212", kind: "channel-misuse", name: "close-twice", analyzer: "chancheck/close-twice",
+		title: "Channel closed twice on one path",
+		level: LevelError, precision: PrecisionHigh,
+		help: "The same channel is closed twice: by every goroutine of a loop, by an explicit close and a deferred one, or by a close inside a loop with no break or return after it. " +
+			"The second close panics with \"close of closed channel\". " +
+			"Let one owner close the channel once, after every sender is done, and use sync.Once where several paths may close it.",
+		bad: `func produce(out chan<- int, n int) {
+	defer close(out)
+	for i := range n {
+		out <- i
+	}
+	close(out) // the deferred close panics
+}`,
+		good: `func produce(out chan<- int, n int) {
+	defer close(out)
+	for i := range n {
+		out <- i
+	}
+}`,
+	},
+	{
+		id: "SL1213", kind: "channel-misuse", name: "send-after-close", analyzer: "chancheck/send-after-close",
+		title: "Send on a channel already closed on this path",
+		level: LevelError, precision: PrecisionHigh,
+		help: "A send on a channel is reachable from a close of the same channel in the same function, with no new channel assigned between them. " +
+			"A send on a closed channel panics. " +
+			"Close the channel after the last send, once no code path sends again.",
+		bad: `for _, it := range items {
+	out <- it
+}
+close(out)
+out <- done // panics`,
+		good: `for _, it := range items {
+	out <- it
+}
+out <- done
+close(out)`,
+	},
+	{
+		id: "SL1214", kind: "channel-misuse", name: "nil-channel", analyzer: "chancheck/nil-channel",
+		title: "Send, receive or close on a nil channel",
+		level: LevelError, precision: PrecisionHigh,
+		help: "A channel variable declared without a value and never assigned, or an unexported struct field of channel type that no code of the package assigns, is sent on, received from or closed outside a select. " +
+			"A send or receive on a nil channel blocks forever and a close panics. " +
+			"Make the channel before using it, typically in the constructor.",
+		bad: `type Tail struct {
+	lines chan string
+	errs  chan error
+}
+
+func NewTail() *Tail {
+	return &Tail{lines: make(chan string)} // errs stays nil
+}
+
+func (t *Tail) fail(err error) {
+	t.errs <- err // blocks forever
+}`,
+		good: `func NewTail() *Tail {
+	return &Tail{lines: make(chan string), errs: make(chan error, 1)}
+}`,
+	},
+	{
+		id: "SL1215", kind: "channel-misuse", name: "close-by-receiver", analyzer: "chancheck/close-by-receiver",
+		title: "Channel closed by its receiver while senders may still run",
+		level: LevelError, precision: PrecisionMedium,
+		help: "The function closes a channel that goroutines it started send on, on a path where it has not waited for them: no WaitGroup.Wait, no receive from a channel they close, and not every value received. " +
+			"A sender that is still running panics with \"send on closed channel\", even when its send sits in a select with ctx.Done. " +
+			"Let the senders' side close the channel after they are done (wg.Wait(); close(ch) in a goroutine), or do not close it at all.",
+		bad: `func first(ctx context.Context, eps []Endpoint) (Header, error) {
+	ch := make(chan Header, len(eps))
+	defer close(ch) // a subscriber may still send
+	for _, ep := range eps {
+		go subscribe(ctx, ep, ch)
+	}
+	select {
+	case h := <-ch:
+		return h, nil
+	case <-ctx.Done():
+		return Header{}, ctx.Err()
+	}
+}`,
+		good: `func first(ctx context.Context, eps []Endpoint) (Header, error) {
+	ch := make(chan Header, len(eps)) // never closed: the senders own it
+	for _, ep := range eps {
+		go subscribe(ctx, ep, ch)
+	}
+	select {
+	case h := <-ch:
+		return h, nil
+	case <-ctx.Done():
+		return Header{}, ctx.Err()
+	}
+}`,
+	},
+	{
+		id: "SL1216", kind: "waitgroup-misuse", name: "waitgroup-wait-before-add", analyzer: "wgcheck/waitgroup-wait-before-add",
+		title: "WaitGroup.Wait started before the Adds it should wait for",
+		level: LevelError, precision: PrecisionHigh,
+		help: "A goroutine that calls Wait on a sync.WaitGroup or an errgroup.Group is started before the function calls Add or Go on it, with no Add before the goroutine. " +
+			"Wait can see a zero counter and return at once, so what follows it (typically closing a results channel) runs while the work is still starting. " +
+			"Start the waiting goroutine after the loop that adds, or Add before starting it.",
+		bad: `var wg sync.WaitGroup
+go func() {
+	wg.Wait() // may return before the first Add
+	close(out)
+}()
+for _, it := range items {
+	wg.Add(1)
+	go func() { defer wg.Done(); out <- work(it) }()
+}`,
+		good: `var wg sync.WaitGroup
+for _, it := range items {
+	wg.Add(1)
+	go func() { defer wg.Done(); out <- work(it) }()
+}
+go func() {
+	wg.Wait()
+	close(out)
+}()`,
+	},
+	{
+		id: "SL1217", kind: "waitgroup-misuse", name: "waitgroup-done-skipped", analyzer: "wgcheck/waitgroup-done-skipped",
+		title: "Return skips WaitGroup.Done",
+		level: LevelError, precision: PrecisionHigh,
+		help: "A goroutine, or a worker handed the WaitGroup, calls Done without defer, and a return statement on another path reaches no Done. " +
+			"The counter never reaches zero on that path, so Wait blocks forever. " +
+			"Call defer wg.Done() first thing in the goroutine.",
+		bad: `go func() {
+	if err := s.Put(it); err != nil {
+		log.Print(err)
+		return // wg.Done never runs
+	}
+	wg.Done()
+}()`,
+		good: `go func() {
+	defer wg.Done()
+	if err := s.Put(it); err != nil {
+		log.Print(err)
+	}
+}()`,
+	},
+	{
+		id: "SL1218", kind: "waitgroup-misuse", name: "waitgroup-done-extra", analyzer: "wgcheck/waitgroup-done-extra",
+		title: "WaitGroup.Done called twice on one path",
+		level: LevelError, precision: PrecisionHigh,
+		help: "Done runs twice on one path with no Add between them: an explicit Done after a deferred one, or two explicit calls. " +
+			"The counter drops below what was added, which panics with a negative counter or lets Wait return while work is still running. " +
+			"Call Done exactly once per Add, preferably by defer.",
+		bad: `go func() {
+	defer wg.Done()
+	if err := s.Put(it); err != nil {
+		wg.Done() // and again by the defer
+		return
+	}
+}()`,
+		good: `go func() {
+	defer wg.Done()
+	if err := s.Put(it); err != nil {
+		return
+	}
+}()`,
+	},
+	{
+		id: "SL1219", kind: "context-misuse", name: "ctx-loop-unwatched", analyzer: "ctxcheck/ctx-loop-unwatched",
+		title: "Goroutine loop never watches the context in scope",
+		level: LevelWarning, precision: PrecisionMedium,
+		help: "A goroutine with a context.Context in scope runs an endless loop (for {} or a range over a ticker's channel) that blocks on channel operations, never refers to the context and has no way out. " +
+			"When the context is cancelled the goroutine goes on, or blocks, forever. " +
+			"Select on ctx.Done() next to the blocking operation and return when it fires.",
+		bad: `go func() {
+	for {
+		e := <-events // never stops when ctx is cancelled
+		handle(e)
+	}
+}()`,
+		good: `go func() {
+	for {
+		select {
+		case e := <-events:
+			handle(e)
+		case <-ctx.Done():
+			return
+		}
+	}
+}()`,
+	},
+	{
+		id: "SL1220", kind: "context-misuse", name: "ctx-used-after-cancel", analyzer: "ctxcheck/ctx-used-after-cancel",
+		title: "Context passed on after its cancel was called",
+		level: LevelWarning, precision: PrecisionHigh,
+		help: "A context from context.WithCancel, WithTimeout or WithDeadline is passed to a call on a path after its cancel function was called, with no new context assigned between. " +
+			"The callee receives a context that is already done and fails at once with context.Canceled. " +
+			"Derive a fresh context for the later call, or call cancel only after the last use.",
+		bad: `ctx, cancel := context.WithTimeout(parent, time.Second)
+err := sink.Send(ctx, e)
+cancel()
+if err != nil {
+	return sink.Send(ctx, retry) // ctx is already cancelled
+}`,
+		good: `ctx, cancel := context.WithTimeout(parent, time.Second)
+defer cancel()
+if err := sink.Send(ctx, e); err != nil {
+	return sink.Send(ctx, retry)
+}`,
+	},
+	{
+		id: "SL3201", kind: "resource-leak", name: "resource-not-closed", analyzer: "chancheck/resource-not-closed",
+		title: "Response body, file, rows or ticker not closed on some path",
+		level: LevelWarning, precision: PrecisionHigh,
+		help: "An HTTP response, a file, SQL rows or (in code built for Go before 1.23) a time.Ticker held in a local variable is never closed, or is closed on some paths while another returns without closing it, outside the branch where the acquisition failed. " +
+			"An unclosed response body keeps its connection from being reused, an unclosed file leaks a descriptor, unclosed rows keep a database connection busy, and an unstopped ticker ticks forever. " +
+			"Close it with defer right after the error check, before any early return.",
+		bad: `resp, err := c.Do(req)
+if err != nil {
+	return err
+}
+if resp.StatusCode != http.StatusOK {
+	return fmt.Errorf("status %s", resp.Status) // body left open
+}
+defer resp.Body.Close()`,
+		good: `resp, err := c.Do(req)
+if err != nil {
+	return err
+}
+defer resp.Body.Close()
+if resp.StatusCode != http.StatusOK {
+	return fmt.Errorf("status %s", resp.Status)
+}`,
+	},
+	{
+		id: "SL3202", kind: "resource-leak", name: "defer-in-loop", analyzer: "chancheck/defer-in-loop",
+		title: "Defer inside a loop releases only when the function returns",
+		level: LevelWarning, precision: PrecisionMedium,
+		help: "A defer in a loop body closes, stops or cancels what the same turn acquired, or unlocks a mutex the turn locked. " +
+			"Deferred calls run when the function returns, not at the end of the turn, so files and contexts pile up across turns and a mutex locked on the first turn is still held when the second turn locks it again. " +
+			"Move the body of the loop into a function of its own, or release explicitly at the end of each turn.",
+		bad: `for _, p := range paths {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close() // every file stays open until the function returns
+	process(f)
+}`,
+		good: `for _, p := range paths {
+	if err := func() error {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return process(f)
+	}(); err != nil {
+		return err
+	}
+}`,
+	},
 }

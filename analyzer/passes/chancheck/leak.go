@@ -1,0 +1,685 @@
+package chancheck
+
+// This file holds goroutine-leak-channel.
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// checkLeaks reports goroutines that f starts and that block forever on a
+// local channel of f because f can return without being their partner.
+func checkLeaks(r *reporter, f *fn) {
+	for _, l := range f.chans {
+		var gSend, gRecv, pSend, pRecv int
+		for _, o := range l.ops {
+			switch {
+			case o.in != nil && o.kind == opSend:
+				gSend++
+			case o.in != nil && (o.kind == opRecv || o.kind == opRange):
+				gRecv++
+			case o.in == nil && o.kind == opSend:
+				pSend++
+			case o.in == nil && (o.kind == opRecv || o.kind == opRange):
+				pRecv++
+			}
+		}
+		// When goroutines both send and receive, the partner of one may be
+		// another: we cannot tell.
+		switch {
+		case gSend > 0 && gRecv == 0 && pSend == 0:
+			senderLeaks(r, f, l)
+		case gRecv > 0 && gSend == 0 && pRecv == 0:
+			receiverLeaks(r, f, l)
+		}
+	}
+}
+
+// senderLeaks reports goroutines blocked sending on l.
+func senderLeaks(r *reporter, f *fn, l *local) {
+	if !l.capOK {
+		return // a buffer sized at run time: we cannot count
+	}
+	info := r.pass.TypesInfo
+	g := f.g(info)
+	var partners []*op // the function's receives
+	for _, o := range l.ops {
+		if o.in == nil && (o.kind == opRecv || o.kind == opRange) {
+			partners = append(partners, o)
+		}
+		if o.in == nil && o.kind == opClose {
+			return // a blocked sender would panic instead: close-by-receiver
+		}
+	}
+	blocked := make(map[*start]*op) // goroutines that can block, and their first unguarded send
+	var starts []*start
+	many := false // a goroutine may send more than once, or one is started per turn of a loop
+	for _, o := range l.ops {
+		if o.in == nil || o.kind != opSend || o.guarded() {
+			continue
+		}
+		if _, ok := blocked[o.in]; !ok {
+			blocked[o.in] = o
+			starts = append(starts, o.in)
+		}
+		perTurn := o.in.loop != nil && !makesIn(l, o.in.loop) &&
+			!(len(partners) > 0 && allIn(partners, o.in.loop)) // received in the same turn
+		many = many || perTurn || o.loop != nil && !leavesAfter(info, o)
+	}
+	if len(starts) == 0 {
+		return
+	}
+	if many && l.cap > 0 {
+		return // how many values the buffer absorbs depends on the run
+	}
+	slices.SortFunc(starts, func(a, b *start) int { return int(a.stmt.Pos() - b.stmt.Pos()) })
+
+	// Receives of the function from other channels the goroutines send on
+	// or close may tell it that no value comes on l (errc beside resc).
+	signals := signalChans(info, f.starts, l.obj)
+	isPartner := atomHas(g, partners)
+	signalled := func(a ast.Node) bool {
+		found := false
+		flow.InspectAtom(a, func(n ast.Node) {
+			var x ast.Expr
+			switch n := n.(type) {
+			case *ast.UnaryExpr:
+				if n.Op == token.ARROW {
+					x = n.X
+				}
+			case *ast.RangeStmt:
+				x = n.X
+			}
+			if id, ok := ast.Unparen(x).(*ast.Ident); ok && x != nil && signals[info.Uses[id]] {
+				found = true
+			}
+		})
+		return found
+	}
+	remakes := func(a ast.Node) bool {
+		for _, mk := range l.makes {
+			if contains(a, mk) {
+				return true
+			}
+		}
+		return false
+	}
+	goal := func(a ast.Node) bool { return flow.IsExit(a) || remakes(a) }
+	// The loops that receive, entered at their head: a path that skips
+	// such a loop has run it zero times, which the loop's condition rules
+	// out as often as not; leaving it early is checked on its own.
+	var loops []ast.Node
+	for _, p := range partners {
+		loop := p.loop
+		if p.kind == opRange {
+			loop = p.node
+		}
+		if loop != nil && !slices.ContainsFunc(starts, func(s *start) bool { return contains(loop, s.stmt) }) {
+			loops = append(loops, loop)
+		}
+	}
+	heads := loopHeads(partners, starts)
+	stop := func(a ast.Node) bool { return signalled(a) || heads[a] || deadComm(f, a) }
+	name := l.obj.Name()
+	who := func(s *start) string {
+		if s.loop != nil && !makesIn(l, s.loop) {
+			return fmt.Sprintf("goroutines started in the loop at line %d", r.line(s.loop.Pos()))
+		}
+		return "goroutine"
+	}
+	verb := func(s *start, one, more string) string {
+		if s.loop != nil && !makesIn(l, s.loop) {
+			return more
+		}
+		return one
+	}
+
+	if !many {
+		need := len(starts) - l.cap
+		if need <= 0 {
+			return // the buffer holds every value
+		}
+		last := starts[len(starts)-1]
+		for _, p := range partners {
+			if p.node.Pos() < last.stmt.Pos() && !contains(p.loop, last.stmt) {
+				return // receives between the starts: we cannot count
+			}
+		}
+		if path := g.Search(last.stmt, goal, stop, isPartner, need); path != nil {
+			got := 0
+			for _, a := range path {
+				got += isPartner(a)
+			}
+			o := blocked[last]
+			how := exitHow(r, g, path, partners)
+			related := []analysis.RelatedInformation{rel(g.Node(path[len(path)-1]), "%s", how.evidence)}
+			for _, p := range partners {
+				related = append(related, rel(p.node, "receives from %s on other paths", name))
+			}
+			if len(starts) == 1 {
+				r.leak(o, related,
+					"%s blocks forever sending on %s: the function can %s without receiving from it", who(last), name, how.what)
+			} else {
+				r.leak(o, related,
+					"%d goroutines send on %s, but the function can %s after receiving %d value(s); the others block forever",
+					len(starts), name, how.what, got)
+			}
+			return
+		}
+		if len(starts) > 1 {
+			checkLoopExits(r, blocked[last], "goroutines", "send", name, loops, partners, signals)
+		}
+		return
+	}
+
+	// Many values: the function must receive in a loop and stay in it.
+	for _, s := range starts {
+		o := blocked[s]
+		if path := g.Search(s.stmt, goal, stop, isPartner, 1); path != nil {
+			how := exitHow(r, g, path, partners)
+			r.leak(o, []analysis.RelatedInformation{rel(g.Node(path[len(path)-1]), "%s", how.evidence)},
+				"%s %s forever sending on %s: the function can %s without receiving from it", who(s), verb(s, "blocks", "block"), name, how.what)
+			return
+		}
+		if len(loops) == 0 && len(partners) == 1 && partners[0].kind == opRecv && unconditional(o.cur, s.fn.Node(), true) {
+			r.leak(o, []analysis.RelatedInformation{rel(partners[0].node, "the only receive from %s", name)},
+				"%s %s on %s more than once, but the function receives from it only once (line %d); later sends block forever",
+				who(s), verb(s, "sends", "send"), name, r.line(partners[0].node.Pos()))
+			return
+		}
+		if checkLoopExits(r, o, who(s), verb(s, "sends", "send"), name, loops, partners, signals) {
+			return
+		}
+	}
+}
+
+// checkLoopExits reports the blocked send o when a loop that receives can
+// be left before every value was received.
+func checkLoopExits(r *reporter, o *op, who, verb, name string, loops []ast.Node, partners []*op, signals map[types.Object]bool) bool {
+	info := r.pass.TypesInfo
+	for _, loop := range loops {
+		p := partners[slices.IndexFunc(partners, func(p *op) bool { return contains(loop, p.node) })]
+		if exit, why := earlyExit(info, loop, p, partners, signals); exit != nil {
+			r.report(o.node, "goroutine-leak-channel",
+				[]analysis.RelatedInformation{rel(p.node, "receives from %s", name), rel(exit, "leaves the receiving loop %s", why)},
+				"%s %s on %s, but the loop receiving from it (line %d) can leave at line %d %s; the remaining senders block forever",
+				who, verb, name, r.line(loop.Pos()), r.line(exit.Pos()), why)
+			return true
+		}
+	}
+	return false
+}
+
+// allIn reports whether every op lies within n.
+func allIn(ops []*op, n ast.Node) bool {
+	for _, o := range ops {
+		if !contains(n, o.node) {
+			return false
+		}
+	}
+	return true
+}
+
+// leavesAfter reports whether the statement of op o is followed in its
+// block by a return or a break: a send in a loop that then leaves it sends once.
+func leavesAfter(info *types.Info, o *op) bool {
+	body := loopBody(o.loop)
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		var list []ast.Stmt
+		switch b := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BlockStmt:
+			list = b.List
+		case *ast.CaseClause:
+			list = b.Body
+		case *ast.CommClause:
+			list = b.Body
+		}
+		for i, s := range list {
+			if s != o.node {
+				continue
+			}
+			for _, next := range list[i+1:] {
+				switch next := next.(type) {
+				case *ast.ReturnStmt:
+					found = true
+				case *ast.BranchStmt:
+					found = found || next.Tok == token.BREAK || next.Tok == token.GOTO
+				case *ast.ExprStmt:
+					if call, ok := next.X.(*ast.CallExpr); ok && !flow.MayReturn(info, call) {
+						found = true
+					}
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// receiverLeaks reports goroutines blocked receiving from l.
+func receiverLeaks(r *reporter, f *fn, l *local) {
+	info := r.pass.TypesInfo
+	if fd, ok := f.cur.Node().(*ast.FuncDecl); ok && fd.Recv == nil && (fd.Name.Name == "main" && r.pass.Pkg.Name() == "main" || fd.Name.Name == "init") {
+		return // the process ends with it
+	}
+	var sends, closes []*op
+	for _, o := range l.ops {
+		if o.in != nil || o.kind != opSend && o.kind != opClose {
+			continue
+		}
+		if o.deferred {
+			return // closed when the function returns
+		}
+		if o.kind == opSend {
+			sends = append(sends, o)
+		} else {
+			closes = append(closes, o)
+		}
+	}
+	if len(sends)+len(closes) == 0 {
+		return // never signalled at all: not a partner that can be skipped
+	}
+	g := f.g(info)
+	seen := make(map[*start]bool)
+	name := l.obj.Name()
+	for _, o := range l.ops {
+		if o.in == nil || o.kind != opRecv && o.kind != opRange || o.guarded() || seen[o.in] {
+			continue
+		}
+		seen[o.in] = true
+		// A range waits for a close; a receive for a send or a close, and
+		// from a buffered channel perhaps for a send made before the start.
+		untilClosed := o.kind == opRange
+		if !untilClosed && (!l.capOK || l.cap > 0) {
+			continue
+		}
+		partners := closes
+		if !untilClosed {
+			partners = append(slices.Clip(sends), closes...)
+		}
+		isPartner := atomHas(g, partners)
+		heads := loopHeads(partners, []*start{o.in})
+		goal := func(a ast.Node) bool {
+			if flow.IsExit(a) {
+				return true
+			}
+			for _, mk := range l.makes {
+				if contains(a, mk) {
+					return true
+				}
+			}
+			return false
+		}
+		path := g.Search(o.in.stmt, goal, func(a ast.Node) bool { return isPartner(a) > 0 || heads[a] || deadComm(f, a) }, nil, 1)
+		if path == nil {
+			continue
+		}
+		var related []analysis.RelatedInformation
+		how := exitHow(r, g, path, partners)
+		related = append(related, rel(g.Node(path[len(path)-1]), "%s", how.evidence))
+		for _, p := range partners {
+			related = append(related, rel(p.node, "%s %s on other paths", map[opKind]string{opSend: "sends on", opClose: "closes"}[p.kind], name))
+		}
+		switch {
+		case untilClosed && len(closes) == 0:
+			r.leak(o, related,
+				"goroutine receives from %s until it is closed, but the function never closes it; the goroutine blocks forever", name)
+		case untilClosed:
+			r.leak(o, related,
+				"goroutine receives from %s until it is closed, but the function can %s without closing it", name, how.what)
+		default:
+			r.leak(o, related,
+				"goroutine blocks forever receiving from %s: the function can %s without sending on or closing it", name, how.what)
+		}
+	}
+}
+
+// loopHeads returns the heads of the loops around ops that do not start
+// one of starts: the condition of a for loop, or a range statement. A path
+// that skips such a loop has run it zero times, which its condition rules
+// out as often as not.
+func loopHeads(ops []*op, starts []*start) map[ast.Node]bool {
+	heads := make(map[ast.Node]bool)
+	for _, p := range ops {
+		loop := p.loop
+		if p.kind == opRange {
+			loop = p.node
+		}
+		if loop == nil || slices.ContainsFunc(starts, func(s *start) bool { return contains(loop, s.stmt) }) {
+			continue
+		}
+		switch l := loop.(type) {
+		case *ast.ForStmt:
+			if l.Cond != nil {
+				heads[l.Cond] = true
+			}
+		case *ast.RangeStmt:
+			heads[l] = true
+		}
+	}
+	return heads
+}
+
+// deadComm reports whether atom a is the communication of a select case
+// that never proceeds: a send on a local unbuffered channel nothing
+// receives from.
+func deadComm(f *fn, a ast.Node) bool {
+	send, ok := a.(*ast.SendStmt)
+	if !ok {
+		return false
+	}
+	for _, l := range f.chans {
+		if !l.capOK || l.cap != 0 {
+			continue
+		}
+		mine, recv := false, false
+		for _, o := range l.ops {
+			mine = mine || o.node == send
+			recv = recv || o.kind == opRecv || o.kind == opRange
+		}
+		if mine {
+			return !recv
+		}
+	}
+	return false
+}
+
+// makesIn reports whether a make of l lies within loop: each turn then has
+// its own channel.
+func makesIn(l *local, loop ast.Node) bool {
+	return slices.ContainsFunc(l.makes, func(mk *ast.CallExpr) bool { return contains(loop, mk) })
+}
+
+// atomHas returns a function that counts the ops an atom runs.
+func atomHas(g *flow.Graph, ops []*op) func(ast.Node) int {
+	atoms := make(map[ast.Node]int)
+	for _, o := range ops {
+		if a, ok := g.AtomOf(o.node); ok {
+			atoms[a]++
+		}
+	}
+	return func(a ast.Node) int { return atoms[a] }
+}
+
+// signalChans returns the channels other than l that the goroutines send
+// on or close: a receive from one of them may tell the function that the
+// goroutines are done with l.
+func signalChans(info *types.Info, starts []*start, l types.Object) map[types.Object]bool {
+	chans := make(map[types.Object]bool)
+	add := func(e ast.Expr) {
+		if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+			if obj := info.Uses[id]; obj != nil && obj != l {
+				chans[obj] = true
+			}
+		}
+	}
+	for _, s := range starts {
+		add := func(e ast.Expr) {
+			if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+				if v, ok := info.Uses[id].(*types.Var); ok && s.params[v] != nil {
+					if s.params[v] != l {
+						chans[s.params[v]] = true
+					}
+					return
+				}
+			}
+			add(e)
+		}
+		ast.Inspect(s.body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.SendStmt:
+				add(n.Chan)
+			case *ast.CallExpr:
+				if builtin(info, n) == "close" && len(n.Args) == 1 {
+					add(n.Args[0])
+				}
+			}
+			return true
+		})
+	}
+	return chans
+}
+
+// An exit says how a path leaves: "return at line 42 (via case
+// <-ctx.Done())", and the evidence message for the exit's position.
+type exit struct{ what, evidence string }
+
+// exitHow describes the end of path: a return, or a new make of the
+// channel, and the select case the path took around a partner.
+func exitHow(r *reporter, g *flow.Graph, path []ast.Node, partners []*op) exit {
+	end := path[len(path)-1]
+	what := fmt.Sprintf("return at line %d", r.line(end.Pos()))
+	evidence := "returns here"
+	if g.Implicit(end) {
+		what = fmt.Sprintf("reach its end (line %d)", r.line(end.Pos()))
+		evidence = "the function ends here"
+	}
+	if !flow.IsExit(end) {
+		what = fmt.Sprintf("make a new channel at line %d", r.line(end.Pos()))
+		evidence = "replaces the channel here"
+	}
+	// The last select case on the path whose select holds a partner in
+	// another case.
+	for i := len(path) - 1; i >= 0; i-- {
+		cc, ok := g.CaseEntry(path[i])
+		if !ok {
+			continue
+		}
+		for _, o := range partners {
+			if o.sel != nil && !contains(cc, o.node) && contains(o.sel, cc) {
+				what += fmt.Sprintf(" (via case %s)", commString(cc.Comm))
+				evidence += fmt.Sprintf(" after case %s", commString(cc.Comm))
+				return exit{what, evidence}
+			}
+		}
+	}
+	return exit{what, evidence}
+}
+
+// commString describes a select case's communication: "<-ctx.Done()", "out <- v".
+func commString(comm ast.Stmt) string {
+	switch s := comm.(type) {
+	case *ast.SendStmt:
+		return types.ExprString(s.Chan) + " <- " + types.ExprString(s.Value)
+	case *ast.ExprStmt:
+		return types.ExprString(s.X)
+	case *ast.AssignStmt:
+		if len(s.Rhs) == 1 {
+			return types.ExprString(s.Rhs[0])
+		}
+	}
+	return "another case"
+}
+
+// earlyExit returns a statement that leaves loop, where the function
+// receives from the channel by p, before the channel is drained: a return
+// or break under a test of an error, or in another case of the select that
+// receives. It says why: "on an error", "via case <-ctx.Done()".
+func earlyExit(info *types.Info, loop ast.Node, p *op, partners []*op, signals map[types.Object]bool) (ast.Node, string) {
+	body := loopBody(loop)
+	var found ast.Node
+	why := ""
+	var stack []ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		}
+		stack = append(stack, n)
+		if !leavesLoop(info, n, stack, body) || n.Pos() < p.node.Pos() && p.kind != opRange {
+			return true
+		}
+		if p.kind == opRange && p.node == loop {
+			// A range over the channel ends when it is closed: any other
+			// way out leaves senders behind.
+			found, why = n, "before the channel is closed"
+			return false
+		}
+		for i := len(stack) - 2; i >= 0; i-- {
+			switch s := stack[i].(type) {
+			case *ast.IfStmt:
+				if mentionsError(info, s.Cond) && contains(s.Body, n) {
+					found, why = n, "on an error"
+				}
+			case *ast.CommClause:
+				isPartner := slices.ContainsFunc(partners, func(o *op) bool { return contains(s, o.node) })
+				if !isPartner && s.Comm != nil && !receivesFrom(info, s.Comm, signals) {
+					for _, o := range partners {
+						if o.sel != nil && contains(o.sel, s) {
+							found, why = n, fmt.Sprintf("via case %s", commString(s.Comm))
+						}
+					}
+				}
+			}
+			if found != nil {
+				break
+			}
+		}
+		return found == nil
+	})
+	return found, why
+}
+
+// leavesLoop reports whether n, with its ancestors within a loop's body on
+// stack, is a return, or a goto or break that leaves the loop.
+func leavesLoop(info *types.Info, n ast.Node, stack []ast.Node, body *ast.BlockStmt) bool {
+	switch n := n.(type) {
+	case *ast.ReturnStmt:
+		return true
+	case *ast.BranchStmt:
+		if n.Label != nil {
+			if n.Tok != token.GOTO && n.Tok != token.BREAK {
+				return false
+			}
+			label := info.Uses[n.Label]
+			// Leaves unless the label is declared inside the body.
+			return label != nil && (label.Pos() < body.Pos() || label.Pos() >= body.End())
+		}
+		switch n.Tok {
+		case token.BREAK:
+			for i := len(stack) - 2; i >= 0; i-- {
+				switch stack[i].(type) {
+				case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// receivesFrom reports whether n receives from one of chans.
+func receivesFrom(info *types.Info, n ast.Node, chans map[types.Object]bool) bool {
+	found := false
+	ast.Inspect(n, func(x ast.Node) bool {
+		if u, ok := x.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+			if id, ok := ast.Unparen(u.X).(*ast.Ident); ok && chans[info.Uses[id]] {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// leak reports the goroutine-leak-channel finding of the blocked operation
+// o: at o when the goroutine runs a literal of the function, else at the go
+// statement, with o as evidence, so that the finding sits in the function
+// whose paths leak.
+func (r *reporter) leak(o *op, related []analysis.RelatedInformation, format string, args ...any) {
+	at := o.node
+	if o.in.lit() == nil {
+		at = o.in.stmt
+		related = append([]analysis.RelatedInformation{rel(o.node, "the goroutine blocks here")}, related...)
+	}
+	r.report(at, "goroutine-leak-channel", related, format, args...)
+}
+
+// checkTickerRanges reports goroutines started by f that range over a
+// ticker's channel with no way out of the loop, in a package that stops
+// tickers: Stop does not close the channel, so the goroutine never ends.
+func checkTickerRanges(r *reporter, f *fn, stops []*ast.CallExpr) {
+	if len(stops) == 0 {
+		return
+	}
+	info := r.pass.TypesInfo
+	for _, s := range f.starts {
+		for _, stmt := range s.body.List {
+			rs, ok := stmt.(*ast.RangeStmt)
+			if !ok || !isTickerC(info, rs.X) || loopLeaves(info, rs) {
+				continue
+			}
+			r.report(rs, "goroutine-leak-channel", []analysis.RelatedInformation{rel(stops[0], "stops a ticker; Stop does not close its channel")},
+				"goroutine ranges over %s, which is never closed (Stop does not close a ticker's channel): the loop has no way out and the goroutine never ends",
+				types.ExprString(rs.X))
+		}
+	}
+}
+
+// isTickerC reports whether e is the C field of a *time.Ticker.
+func isTickerC(info *types.Info, e ast.Expr) bool {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "C" && isTicker(info.TypeOf(sel.X))
+}
+
+func isTicker(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" && n.Obj().Name() == "Ticker"
+}
+
+// loopLeaves reports whether a loop can be left: a return, a goto, a
+// break that targets it, or a call that does not return, outside nested
+// function literals.
+func loopLeaves(info *types.Info, loop ast.Node) bool {
+	found := false
+	var visit func(n ast.Node, inner bool) // inner: inside a nested for, switch or select
+	visit = func(n ast.Node, inner bool) {
+		ast.Inspect(n, func(x ast.Node) bool {
+			if found || x == nil {
+				return false
+			}
+			switch x := x.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				if x != loop && !inner {
+					visit(x, true)
+					return false
+				}
+			case *ast.ReturnStmt:
+				found = true
+			case *ast.BranchStmt:
+				found = x.Tok == token.GOTO || x.Tok == token.BREAK && (x.Label != nil || !inner)
+			case *ast.CallExpr:
+				found = !flow.MayReturn(info, x)
+			}
+			return !found
+		})
+	}
+	visit(loop, false)
+	return found
+}

@@ -1,0 +1,642 @@
+package chancheck
+
+// This file holds close-twice, send-after-close, nil-channel and
+// close-by-receiver.
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strings"
+
+	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// checkGoroutineCloses reports a channel closed unconditionally by each
+// goroutine started in a loop, or by several goroutines.
+func checkGoroutineCloses(r *reporter, f *fn) {
+	info := r.pass.TypesInfo
+	type closer struct {
+		s     *start
+		close *ast.CallExpr
+		key   chanKey
+	}
+	var closers []closer
+	for _, s := range f.starts {
+		for _, stmt := range s.body.List {
+			var call *ast.CallExpr
+			switch st := stmt.(type) {
+			case *ast.ExprStmt:
+				call, _ = ast.Unparen(st.X).(*ast.CallExpr)
+			case *ast.DeferStmt:
+				call = st.Call
+			}
+			if call == nil || builtin(info, call) != "close" || len(call.Args) != 1 {
+				continue
+			}
+			k, ok := keyOf(info, call.Args[0])
+			if v, isVar := k.root.(*types.Var); ok && isVar && k.path == "" && s.params[v] != nil {
+				k.root = s.params[v] // go worker(ch) closing its parameter
+			} else if !ok || contains(s.fn.Node(), declOf(k)) {
+				continue // the goroutine's own channel, or a parameter
+			}
+			closers = append(closers, closer{s, call, k})
+		}
+	}
+	for i, c := range closers {
+		if c.s.loop != nil && !contains(c.s.loop, declOf(c.key)) && !assignedIn(info, c.s.loop, c.key) {
+			r.report(c.close, "close-twice",
+				[]analysis.RelatedInformation{rel(c.s.loop, "starts a goroutine on each turn")},
+				"each goroutine started by the loop at line %d closes %s; the second close panics", r.line(c.s.loop.Pos()), c.key)
+			continue
+		}
+		for _, d := range closers[:i] {
+			if d.key != c.key || d.s == c.s {
+				continue
+			}
+			// Both goroutines start on one path.
+			g := f.g(info)
+			renews := func(a ast.Node) bool { return assignedIn(info, a, c.key) }
+			if g.Search(d.s.stmt, func(a ast.Node) bool { return a == c.s.stmt }, renews, nil, 1) != nil {
+				r.report(c.close, "close-twice",
+					[]analysis.RelatedInformation{rel(d.close, "another goroutine closes %s here", c.key)},
+					"goroutines started at lines %d and %d both close %s; the second close panics", r.line(d.s.stmt.Pos()), r.line(c.s.stmt.Pos()), c.key)
+				break
+			}
+		}
+	}
+}
+
+// A chanKey names a channel by a variable and a path of fields: ch, s.done.
+type chanKey struct {
+	root types.Object
+	path string // ".done", "" for the variable itself
+}
+
+func (k chanKey) String() string { return k.root.Name() + k.path }
+
+// keyOf returns the key of a channel expression made of a variable and
+// field selections.
+func keyOf(info *types.Info, e ast.Expr) (chanKey, bool) {
+	path := ""
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			v, ok := info.Uses[x].(*types.Var)
+			if !ok {
+				return chanKey{}, false
+			}
+			return chanKey{v, path}, true
+		case *ast.SelectorExpr:
+			sel, ok := info.Selections[x]
+			if !ok || sel.Kind() != types.FieldVal {
+				return chanKey{}, false
+			}
+			path = "." + x.Sel.Name + path
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		default:
+			return chanKey{}, false
+		}
+	}
+}
+
+// declOf returns a node at the declaration of k's variable.
+func declOf(k chanKey) ast.Node { return flow.PosNode(k.root.Pos()) }
+
+// assignedIn reports whether n assigns k, a variable or field on its path
+// (ch = ..., s.done = ..., s = ...), or takes the address of one.
+func assignedIn(info *types.Info, n ast.Node, k chanKey) bool {
+	found := false
+	ast.Inspect(n, func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.AssignStmt:
+			for _, lhs := range x.Lhs {
+				found = found || prefixOf(info, lhs, k)
+			}
+		case *ast.RangeStmt:
+			found = found || x.Key != nil && prefixOf(info, x.Key, k) || x.Value != nil && prefixOf(info, x.Value, k)
+		case *ast.UnaryExpr:
+			found = found || x.Op == token.AND && prefixOf(info, x.X, k)
+		case *ast.ValueSpec:
+			for _, name := range x.Names {
+				found = found || info.Defs[name] == k.root && len(x.Values) > 0
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// prefixOf reports whether e denotes k or a variable or field on its path.
+func prefixOf(info *types.Info, e ast.Expr, k chanKey) bool {
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok && info.Defs[id] == k.root {
+		return true
+	}
+	ek, ok := keyOf(info, e)
+	return ok && ek.root == k.root && (ek.path == k.path || len(ek.path) < len(k.path) && k.path[:len(ek.path)] == ek.path && k.path[len(ek.path)] == '.')
+}
+
+// chanUse is a close, send or receive of a channel by key in a function's
+// own body.
+type chanUse struct {
+	kind opKind
+	node ast.Node
+	key  chanKey
+	atom ast.Node
+	cur  inspector.Cursor
+}
+
+// checkClosePaths reports a close that a path runs twice and a send after
+// a close, in f's own body.
+func checkClosePaths(r *reporter, f *fn) {
+	info := r.pass.TypesInfo
+	var closes, deferred, sends []chanUse
+	inspectDirect(f.cur, func(c inspector.Cursor) {
+		var kind opKind
+		var e ast.Expr
+		switch n := c.Node().(type) {
+		case *ast.CallExpr:
+			if builtin(info, n) != "close" || len(n.Args) != 1 {
+				return
+			}
+			kind, e = opClose, n.Args[0]
+		case *ast.SendStmt:
+			kind, e = opSend, n.Chan
+		default:
+			return
+		}
+		k, ok := keyOf(info, e)
+		if !ok {
+			return
+		}
+		u := chanUse{kind: kind, node: c.Node(), key: k, cur: c}
+		switch {
+		case kind == opSend:
+			sends = append(sends, u)
+		case isDeferStmt(c.Parent()):
+			deferred = append(deferred, u)
+		case !guardedClose(info, c, k):
+			closes = append(closes, u)
+		}
+	})
+	if len(closes) == 0 {
+		return
+	}
+	g := f.g(info)
+	locate := func(us []chanUse) []chanUse {
+		var out []chanUse
+		for _, u := range us {
+			if a, ok := g.AtomOf(u.node); ok {
+				u.atom = a
+				out = append(out, u)
+			}
+		}
+		return out
+	}
+	closes, deferred, sends = locate(closes), locate(deferred), locate(sends)
+	// What may change the channel a key denotes: an assignment to it or a
+	// variable on its path; for a field, also a call that receives its root.
+	kills := func(k chanKey) func(ast.Node) bool {
+		return func(a ast.Node) bool {
+			if _, isRange := a.(*ast.RangeStmt); isRange {
+				rs := a.(*ast.RangeStmt)
+				return rs.Key != nil && prefixOf(info, rs.Key, k) || rs.Value != nil && prefixOf(info, rs.Value, k)
+			}
+			if assignedIn(info, a, k) {
+				return true
+			}
+			return k.path != "" && callsWith(info, a, k.root)
+		}
+	}
+	for _, c := range closes {
+		stop := kills(c.key)
+		for _, d := range deferred {
+			if d.key != c.key {
+				continue
+			}
+			if g.Search(d.atom, func(a ast.Node) bool { return a == c.atom }, stop, nil, 1) != nil ||
+				g.Search(c.atom, func(a ast.Node) bool { return a == d.atom }, stop, nil, 1) != nil {
+				r.report(c.node, "close-twice", []analysis.RelatedInformation{rel(d.node, "closes %s again when the function returns", c.key)},
+					"%s is closed here and again by the deferred close at line %d; the second close panics", c.key, r.line(d.node.Pos()))
+			}
+		}
+		again := func(a ast.Node) bool {
+			return slices.ContainsFunc(closes, func(u chanUse) bool { return u.atom == a && u.key == c.key })
+		}
+		if path := g.Search(c.atom, again, stop, nil, 1); path != nil {
+			second := path[len(path)-1]
+			if second == c.atom {
+				// Only a close that runs on every turn: one under a
+				// condition may run once (if ticks == cancelTick).
+				loop := enclosingLoop(c.cur)
+				if loop == nil || !unconditional(c.cur, loop, false) {
+					continue
+				}
+				r.report(c.node, "close-twice", []analysis.RelatedInformation{rel(loop, "loops back to the close with the same channel")},
+					"close of %s inside the loop at line %d runs again on the next turn; the second close panics", c.key, r.line(loop.Pos()))
+			} else {
+				r.report(second, "close-twice", []analysis.RelatedInformation{rel(c.node, "first closes %s", c.key)},
+					"%s may already be closed at line %d on this path; the second close panics", c.key, r.line(c.node.Pos()))
+			}
+		}
+		sendAgain := func(a ast.Node) bool {
+			return slices.ContainsFunc(sends, func(u chanUse) bool { return u.atom == a && u.key == c.key })
+		}
+		if path := g.Search(c.atom, sendAgain, stop, nil, 1); path != nil {
+			a := path[len(path)-1]
+			for _, u := range sends {
+				if u.atom == a && u.key == c.key {
+					r.report(u.node, "send-after-close", []analysis.RelatedInformation{rel(c.node, "closes %s", c.key)},
+						"send on %s, which is closed at line %d on this path; the send panics", c.key, r.line(c.node.Pos()))
+				}
+			}
+		}
+	}
+}
+
+func isDeferStmt(c inspector.Cursor) bool {
+	_, ok := c.Node().(*ast.DeferStmt)
+	return ok
+}
+
+// guardedClose reports whether a close at c is kept from running twice by
+// its surroundings: a flag or the channel assigned beside it (if !closed {
+// close(ch); closed = true }, close(ch); ch = nil), a select whose default
+// closes only if a receive from the channel is not ready, or a condition
+// that reads the channel or a flag.
+func guardedClose(info *types.Info, c inspector.Cursor, k chanKey) bool {
+	stmt := c.Parent()
+	if _, ok := stmt.Node().(*ast.ExprStmt); !ok {
+		return false
+	}
+	for i, step := range []func(inspector.Cursor) (inspector.Cursor, bool){inspector.Cursor.PrevSibling, inspector.Cursor.NextSibling} {
+		after := i == 1
+		for s, ok := step(stmt); ok; s, ok = step(s) {
+			a, ok := s.Node().(*ast.AssignStmt)
+			if !ok || a.Tok != token.ASSIGN {
+				continue
+			}
+			for _, lhs := range a.Lhs {
+				if t, ok := underlying(info, lhs).(*types.Basic); ok && t.Kind() == types.Bool || after && prefixOf(info, lhs, k) {
+					return true
+				}
+			}
+		}
+	}
+	// select { case <-ch: default: close(ch) }
+	if cc, ok := stmt.Parent().Node().(*ast.CommClause); ok {
+		if sel, ok := stmt.Parent().Parent().Parent().Node().(*ast.SelectStmt); ok {
+			for _, s := range sel.Body.List {
+				if comm := s.(*ast.CommClause).Comm; comm != nil && s != cc {
+					if readsKey(info, comm, k) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// readsKey reports whether n receives from the channel k.
+func readsKey(info *types.Info, n ast.Node, k chanKey) bool {
+	found := false
+	ast.Inspect(n, func(x ast.Node) bool {
+		if u, ok := x.(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+			if uk, ok := keyOf(info, u.X); ok && uk == k {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// callsWith reports whether atom a calls a method of v or passes v (or its
+// address) to a call: the call may assign v's fields.
+func callsWith(info *types.Info, a ast.Node, v types.Object) bool {
+	found := false
+	flow.InspectAtom(a, func(n ast.Node) {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found || builtin(info, call) != "" {
+			return
+		}
+		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && rootIs(info, sel.X, v) {
+			found = true
+		}
+		for _, arg := range call.Args {
+			if u, ok := ast.Unparen(arg).(*ast.UnaryExpr); ok && u.Op == token.AND {
+				arg = u.X
+			}
+			if rootIs(info, arg, v) {
+				found = true
+			}
+		}
+	})
+	return found
+}
+
+// rootIs reports whether e is v or a selection from v.
+func rootIs(info *types.Info, e ast.Expr, v types.Object) bool {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return info.Uses[x] == v
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		default:
+			return false
+		}
+	}
+}
+
+// checkNilChans reports sends, receives and closes outside a select of a
+// channel that is nil there: a local declared without a value and not
+// assigned on the way, or a field the package never assigns.
+func checkNilChans(r *reporter, f *fn, fields map[*types.Var]bool) {
+	info := r.pass.TypesInfo
+	inspectDirect(f.cur, func(c inspector.Cursor) {
+		var e ast.Expr
+		verb := ""
+		switch n := c.Node().(type) {
+		case *ast.SendStmt:
+			if commOf(c) == nil {
+				e, verb = n.Chan, "send on"
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW && commOf(c) == nil {
+				e, verb = n.X, "receive from"
+			}
+		case *ast.RangeStmt:
+			e, verb = n.X, "range over"
+		case *ast.CallExpr:
+			if builtin(info, n) == "close" && len(n.Args) == 1 {
+				e, verb = n.Args[0], "close of"
+			}
+		}
+		if e == nil {
+			return
+		}
+		if _, ok := underlying(info, e).(*types.Chan); !ok {
+			return
+		}
+		effect := "blocks forever"
+		if verb == "close of" {
+			effect = "panics"
+		}
+		// A field the package never assigns.
+		if sel, ok := ast.Unparen(e).(*ast.SelectorExpr); ok {
+			if v, ok := info.Uses[sel.Sel].(*types.Var); ok && fields[v.Origin()] {
+				r.report(c.Node(), "nil-channel", []analysis.RelatedInformation{{Pos: v.Pos(), Message: "declared here and never assigned in the package"}},
+					"%s %s, a field no code of the package assigns: the channel is nil and the %s %s",
+					verb, types.ExprString(e), opNoun(verb), effect)
+			}
+			return
+		}
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		if !ok {
+			return
+		}
+		v, _ := info.Uses[id].(*types.Var)
+		spec := nilDecl(info, f, v)
+		if spec == nil {
+			return
+		}
+		// Assigned on some path: whether the paths that skip the
+		// assignment reach the operation depends on conditions we do not
+		// follow (if write { ch = ... }; ...; if write { ch <- v }).
+		if assignedIn(info, f.body, chanKey{root: v}) {
+			return
+		}
+		r.report(c.Node(), "nil-channel", []analysis.RelatedInformation{rel(spec, "declared without a value")},
+			"%s %s, which is nil: declared at line %d and never assigned, so the %s %s",
+			verb, id.Name, r.line(spec.Pos()), opNoun(verb), effect)
+	})
+}
+
+func opNoun(verb string) string {
+	switch verb {
+	case "send on":
+		return "send"
+	case "receive from":
+		return "receive"
+	case "range over":
+		return "range"
+	}
+	return "close"
+}
+
+// nilDecl returns the value spec that declares v in f's own body without a
+// value, when no closure refers to v and nothing takes its address; else nil.
+func nilDecl(info *types.Info, f *fn, v *types.Var) *ast.ValueSpec {
+	if v == nil || v.Pos() < f.body.Pos() || v.Pos() >= f.body.End() {
+		return nil
+	}
+	var spec *ast.ValueSpec
+	ok := true
+	ast.Inspect(f.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for _, name := range n.Names {
+				if info.Defs[name] == v && len(n.Values) == 0 {
+					spec = n
+				}
+			}
+		case *ast.FuncLit:
+			ast.Inspect(n, func(x ast.Node) bool {
+				if id, isID := x.(*ast.Ident); isID && info.Uses[id] == v {
+					ok = false
+				}
+				return ok
+			})
+			return false
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && rootIs(info, n.X, v) {
+				ok = false
+			}
+		}
+		return ok
+	})
+	if !ok {
+		return nil
+	}
+	return spec
+}
+
+// unassignedChanFields returns the unexported channel fields of the
+// package's struct types that no code of the package assigns: no
+// assignment, no composite literal naming them (or listing values without
+// names), no address taken.
+func unassignedChanFields(pass *analysis.Pass, inspect *inspector.Inspector) map[*types.Var]bool {
+	fields := make(map[*types.Var]bool)
+	for _, name := range pass.Pkg.Scope().Names() {
+		tn, ok := pass.Pkg.Scope().Lookup(name).(*types.TypeName)
+		if !ok || tn.IsAlias() {
+			continue
+		}
+		st, ok := tn.Type().Underlying().(*types.Struct)
+		if !ok {
+			continue
+		}
+		for f := range st.Fields() {
+			if _, isChan := f.Type().Underlying().(*types.Chan); isChan && !f.Exported() && !f.Embedded() {
+				fields[f] = true
+			}
+		}
+	}
+	if len(fields) == 0 {
+		return fields
+	}
+	info := pass.TypesInfo
+	field := func(e ast.Expr) *types.Var {
+		if sel, ok := ast.Unparen(e).(*ast.SelectorExpr); ok {
+			if v, ok := info.Uses[sel.Sel].(*types.Var); ok {
+				return v.Origin()
+			}
+		}
+		return nil
+	}
+	for cur := range inspect.Root().Preorder((*ast.AssignStmt)(nil), (*ast.CompositeLit)(nil), (*ast.UnaryExpr)(nil), (*ast.RangeStmt)(nil)) {
+		switch n := cur.Node().(type) {
+		case *ast.AssignStmt:
+			for _, lhs := range n.Lhs {
+				delete(fields, field(lhs))
+			}
+		case *ast.RangeStmt:
+			delete(fields, field(n.Key))
+			delete(fields, field(n.Value))
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				delete(fields, field(n.X))
+			}
+		case *ast.CompositeLit:
+			st, ok := underlying(info, n).(*types.Struct)
+			if !ok {
+				break
+			}
+			for i, elt := range n.Elts {
+				if kv, ok := elt.(*ast.KeyValueExpr); ok {
+					if id, ok := kv.Key.(*ast.Ident); ok {
+						if v, ok := info.Uses[id].(*types.Var); ok {
+							delete(fields, v.Origin())
+						}
+					}
+				} else if i < st.NumFields() {
+					delete(fields, st.Field(i).Origin())
+				}
+			}
+		}
+	}
+	return fields
+}
+
+// checkCloseByReceiver reports a close by f of a local channel that
+// goroutines f started send on, on a path where f has not waited for them.
+func checkCloseByReceiver(r *reporter, f *fn) {
+	info := r.pass.TypesInfo
+	for _, l := range f.chans {
+		var senders []*start
+		var sendOps, closes, recvs []*op
+		bail, many := false, false
+		for _, o := range l.ops {
+			switch {
+			case o.in != nil && o.kind == opSend:
+				if !slices.Contains(senders, o.in) {
+					senders = append(senders, o.in)
+				}
+				sendOps = append(sendOps, o)
+			case o.in != nil:
+				bail = true // a goroutine closes or receives
+			case o.kind == opClose:
+				closes = append(closes, o)
+			case o.kind == opRecv:
+				recvs = append(recvs, o)
+			case o.kind == opRange:
+				many = true // receives an unknown number of values
+			default:
+				bail = true // the function sends too
+			}
+		}
+		if bail || len(senders) == 0 || len(closes) == 0 {
+			continue
+		}
+		for _, o := range sendOps {
+			many = many || o.loop != nil || o.in.loop != nil && !makesIn(l, o.in.loop)
+		}
+		need := len(senders)
+		allRecvs := recvs
+		if many {
+			recvs = nil // receiving cannot tell that all have sent
+		}
+		g := f.g(info)
+		signals := signalChans(info, f.starts, l.obj)
+		waits := func(a ast.Node) bool {
+			found := false
+			flow.InspectAtom(a, func(n ast.Node) {
+				switch n := n.(type) {
+				case *ast.CallExpr:
+					if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Wait" {
+						found = true
+					}
+				case *ast.UnaryExpr:
+					if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.ARROW && signals[info.Uses[id]] {
+						found = true
+					}
+				}
+			})
+			return found
+		}
+		received := atomHas(g, recvs)
+		for _, c := range closes {
+			ca, ok := g.AtomOf(c.node)
+			if !ok {
+				continue
+			}
+			for _, s := range senders {
+				var path []ast.Node
+				if !c.deferred {
+					path = g.Search(s.stmt, func(a ast.Node) bool { return a == ca }, waits, received, need)
+				} else if isTopLevel(f.body, ca) && ca.Pos() < s.stmt.Pos() {
+					path = g.Search(s.stmt, flow.IsExit, waits, received, need)
+				} else if p1 := g.Search(s.stmt, func(a ast.Node) bool { return a == ca }, waits, received, need); p1 != nil {
+					got := 0
+					for _, a := range p1 {
+						got += received(a)
+					}
+					path = g.Search(ca, flow.IsExit, waits, received, need-got)
+				}
+				if path == nil {
+					continue
+				}
+				send := sendOps[slices.IndexFunc(sendOps, func(o *op) bool { return o.in == s })]
+				how := ""
+				if e := exitHow(r, g, path, allRecvs); strings.Contains(e.what, "(via") {
+					how = " " + e.what[strings.Index(e.what, "(via"):]
+				}
+				where := "here"
+				if c.deferred {
+					where = fmt.Sprintf("when the function returns at line %d", r.line(path[len(path)-1].Pos()))
+				}
+				r.report(c.node, "close-by-receiver",
+					[]analysis.RelatedInformation{rel(send.node, "a goroutine started at line %d sends on %s", r.line(s.stmt.Pos()), l.obj.Name())},
+					"%s is closed %s while the goroutine started at line %d may still send on it%s; its send panics",
+					l.obj.Name(), where, r.line(s.stmt.Pos()), how)
+				break
+			}
+		}
+	}
+}
+
+// isTopLevel reports whether atom a is a statement of body's own list.
+func isTopLevel(body *ast.BlockStmt, a ast.Node) bool {
+	return slices.ContainsFunc(body.List, func(s ast.Stmt) bool { return s == a })
+}
