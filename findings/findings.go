@@ -13,6 +13,7 @@ package findings
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -58,6 +59,17 @@ func ParseLevel(s string) (Level, bool) {
 
 // MarshalText implements encoding.TextMarshaler.
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler, so that reports read
+// back (eval compare) keep their levels.
+func (l *Level) UnmarshalText(b []byte) error {
+	v, ok := ParseLevel(string(b))
+	if !ok {
+		return fmt.Errorf("unknown level %q", b)
+	}
+	*l = v
+	return nil
+}
 
 // Location is a span of lines (and optionally columns) in a file.
 type Location struct {
