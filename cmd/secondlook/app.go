@@ -79,10 +79,14 @@ GitHub code scanning.
 		Suggest:         true,
 		// main maps errors to exit codes; the library must not exit.
 		ExitErrHandler: func(*cli.Context, error) {},
+		// A scan's config file (config.go) sets its flags' defaults, so it
+		// is read before the scan's flags are parsed.
+		Before: loadConfig,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return &exitError{code: exitUsage, err: err}
 		},
-		Commands: []*cli.Command{scanCommand(), evalCommand(), mergeCommand(), rulesCommand(), explainCommand()},
+		Commands: []*cli.Command{scanCommand(), evalCommand(), mergeCommand(), rulesCommand(), explainCommand(), mcpCommand(),
+			initCommand(), versionCommand()},
 	}
 	return app
 }

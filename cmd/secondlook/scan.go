@@ -64,6 +64,8 @@ EXAMPLES:
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 3 when a finding is at or above `LEVEL`: error, warning, note or none (default: warning for text, none for json and sarif)"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no summary or progress on standard error"},
 			&cli.BoolFlag{Name: "v", Usage: "verbose: timings, load errors in full, left-out regions"},
+			&cli.StringFlag{Name: "shard", Usage: "review part `K/N` (1-based) of the regions the budget keeps, for N CI runners; join their SARIF with secondlook merge"},
+			&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` (default: .secondlook.yaml at the module root, if there is one); flags override it"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
 		}, modelFlags()...),
 		Action: scan,
@@ -126,6 +128,13 @@ func scan(c *cli.Context) error {
 		MaxRegions: c.Int("max-regions"),
 		MaxTokens:  c.Int("max-tokens"),
 		Tool:       findings.Tool{Name: "secondlook", Version: version(), InformationURI: informationURI},
+	}
+	if s := c.String("shard"); s != "" {
+		spec, err := analyzer.ParseShard(s)
+		if err != nil {
+			return usageErrorf("--shard: %v", err)
+		}
+		cfg.Shard = spec
 	}
 	switch f := pipeline.DiffFilter(c.String("diff-filter")); f {
 	case pipeline.FilterFunctions, pipeline.FilterLines, pipeline.FilterPackages:

@@ -81,6 +81,15 @@ type Config struct {
 
 	// Progress, if non-nil, is called as packages are analysed.
 	Progress func(done, total int)
+
+	// Shard, unless whole (the zero value), keeps part K of N of the
+	// selected regions, by region ID (analyzer.Shard): N runners review
+	// disjoint parts that together are what one unsharded run reviews. The
+	// budget (MaxRegions, MaxTokens) is the whole scan's, applied before
+	// sharding, so sharding changes where regions are reviewed, not which.
+	// A static finding is reported by the shard of the region around it
+	// (shard 1 if none), so that it merges with the model's word on it.
+	Shard analyzer.ShardSpec
 }
 
 // Result is what a run produced.
@@ -221,6 +230,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		MaxRegions: cfg.MaxRegions,
 		MaxTokens:  cfg.MaxTokens,
 	})
+	sel, inShard := sel.Split(cfg.Shard)
 	res.Selection = sel
 	res.Report.Stats.Regions = len(sel.Regions)
 	res.Report.Stats.RegionsLeftOut = len(sel.LeftOut)
@@ -245,6 +255,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if !keep(d) {
 			res.Report.Stats.FilteredFindings++
 			continue
+		}
+		if !inShard(d.File, d.Line) {
+			continue // another shard reports it, with its region
 		}
 		res.Report.Findings = append(res.Report.Findings, staticFinding(d, ares.Funcs, lines))
 	}

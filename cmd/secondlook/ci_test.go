@@ -1,0 +1,771 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/secondlook/secondlook/internal/llm/llmtest"
+)
+
+// The tests of the GitHub Action (action.yml) and the example workflows
+// (examples/workflows): they parse, use only what they declare, and the
+// action's scripts do what they say on a real repository.
+
+// actionFile is the action's metadata.
+type actionFile struct {
+	Name   string `yaml:"name"`
+	Inputs map[string]struct {
+		Description string `yaml:"description"`
+		Default     string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Description string `yaml:"description"`
+		Value       string `yaml:"value"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string       `yaml:"using"`
+		Steps []actionStep `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+type actionStep struct {
+	ID    string            `yaml:"id"`
+	If    string            `yaml:"if"`
+	Uses  string            `yaml:"uses"`
+	Shell string            `yaml:"shell"`
+	Env   map[string]string `yaml:"env"`
+	With  map[string]string `yaml:"with"`
+	Run   string            `yaml:"run"`
+}
+
+var repoRoot = filepath.Join("..", "..")
+
+func readAction(t *testing.T) (*actionFile, string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a actionFile
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatalf("action.yml does not parse: %v", err)
+	}
+	return &a, string(data)
+}
+
+var (
+	inputRef   = regexp.MustCompile(`\binputs\.([A-Za-z0-9_-]+)`)
+	stepOutRef = regexp.MustCompile(`\bsteps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)`)
+	shellVar   = regexp.MustCompile(`\$\{?([A-Z][A-Z0-9_]*)`)
+)
+
+// runnerVars are the variables GitHub's runner sets for every step.
+var runnerVars = map[string]bool{
+	"GITHUB_OUTPUT": true, "GITHUB_PATH": true, "GITHUB_ENV": true, "GITHUB_WORKSPACE": true,
+	"RUNNER_TEMP": true, "PWD": true, "HOME": true,
+}
+
+func TestActionMetadata(t *testing.T) {
+	a, text := readAction(t)
+	if a.Runs.Using != "composite" || len(a.Runs.Steps) == 0 {
+		t.Fatalf("runs = %+v, want a composite action with steps", a.Runs)
+	}
+	for _, m := range inputRef.FindAllStringSubmatch(text, -1) {
+		if _, ok := a.Inputs[m[1]]; !ok {
+			t.Errorf("action.yml uses inputs.%s, which it does not declare", m[1])
+		}
+	}
+	for name, in := range a.Inputs {
+		if in.Description == "" {
+			t.Errorf("input %s has no description", name)
+		}
+		if strings.Contains(strings.ToLower(name), "key") || strings.Contains(strings.ToLower(name), "token") {
+			t.Errorf("input %s: the API key comes from the environment (OPENAI_API_KEY), never an input", name)
+		}
+	}
+	for _, want := range []string{"model", "base-url", "diff-base", "fail-on", "category", "extra-args", "version", "sarif-file", "shard", "install-only"} {
+		if _, ok := a.Inputs[want]; !ok {
+			t.Errorf("action.yml lacks the input %s", want)
+		}
+	}
+	ids := map[string]bool{}
+	for _, s := range a.Runs.Steps {
+		ids[s.ID] = true
+	}
+	for _, m := range stepOutRef.FindAllStringSubmatch(text, -1) {
+		if !ids[m[1]] {
+			t.Errorf("action.yml uses steps.%s.outputs.%s: no step has the id %s", m[1], m[2], m[1])
+		}
+	}
+	if out, ok := a.Outputs["sarif-file"]; !ok || !strings.Contains(out.Value, "steps.scan.outputs.sarif-file") {
+		t.Errorf("output sarif-file = %+v, want the scan step's", out)
+	}
+	for _, s := range a.Runs.Steps {
+		if s.Run == "" {
+			continue
+		}
+		// An input written into a script is shell code an attacker may
+		// choose (a branch name, a PR title): inputs go through env.
+		if strings.Contains(s.Run, "${{") {
+			t.Errorf("step %s: an expression inside run: pass it through env", s.ID)
+		}
+		if s.Shell != "bash" {
+			t.Errorf("step %s: shell %q, want bash (a composite step must name its shell)", s.ID, s.Shell)
+		}
+		for _, m := range shellVar.FindAllStringSubmatch(s.Run, -1) {
+			if _, ok := s.Env[m[1]]; !ok && !runnerVars[m[1]] {
+				t.Errorf("step %s uses $%s, which neither its env nor the runner sets", s.ID, m[1])
+			}
+		}
+	}
+}
+
+// workflowFile is the part of a workflow the tests read.
+type workflowFile struct {
+	On   map[string]any `yaml:"on"`
+	Jobs map[string]struct {
+		Needs    any `yaml:"needs"`
+		Strategy struct {
+			Matrix map[string]any `yaml:"matrix"`
+		} `yaml:"strategy"`
+		Steps []actionStep `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+func isSecondlookAction(uses string) bool {
+	return uses == "./" || strings.HasPrefix(uses, "secondlook/secondlook@")
+}
+
+func TestExampleWorkflows(t *testing.T) {
+	a, _ := readAction(t)
+	names, err := filepath.Glob(filepath.Join(repoRoot, "examples", "workflows", "*.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	category := map[string]string{"pr.yml": "secondlook/pr/", "nightly.yml": "secondlook/full/", "sharded.yml": "secondlook/full/"}
+	var got []string
+	for _, name := range names {
+		base := filepath.Base(name)
+		got = append(got, base)
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w workflowFile
+		if err := yaml.Unmarshal(data, &w); err != nil {
+			t.Errorf("%s does not parse: %v", base, err)
+			continue
+		}
+		if len(w.On) == 0 || len(w.Jobs) == 0 {
+			t.Errorf("%s: no triggers or no jobs", base)
+		}
+		var dispatchInputs map[string]any
+		if wd, ok := w.On["workflow_dispatch"].(map[string]any); ok {
+			dispatchInputs, _ = wd["inputs"].(map[string]any)
+		}
+		for _, m := range inputRef.FindAllStringSubmatch(string(data), -1) {
+			if _, ok := dispatchInputs[m[1]]; !ok {
+				t.Errorf("%s uses inputs.%s, which it does not declare", base, m[1])
+			}
+		}
+		uploads, merges := 0, 0
+		for jobName, job := range w.Jobs {
+			ours := map[string]bool{} // ids of steps that run the action
+			ids := map[string]bool{}
+			for _, s := range job.Steps {
+				ids[s.ID] = true
+				if s.Run != "" && strings.Contains(s.Run, "${{") {
+					t.Errorf("%s job %s: an expression inside run: pass it through env", base, jobName)
+				}
+				if s.Uses != "" && !strings.Contains(s.Uses, "@") && s.Uses != "./" {
+					t.Errorf("%s job %s: %s is not pinned to a version", base, jobName, s.Uses)
+				}
+				if strings.Contains(s.Run, "secondlook merge") {
+					merges++
+				}
+				switch {
+				case isSecondlookAction(s.Uses):
+					ours[s.ID] = true
+					for k := range s.With {
+						if _, ok := a.Inputs[k]; !ok {
+							t.Errorf("%s job %s: with.%s is not an input of action.yml", base, jobName, k)
+						}
+					}
+					if strings.Contains(strings.ToLower(fmt.Sprint(s.With)), "api_key") {
+						t.Errorf("%s job %s: the key goes in env, not with", base, jobName)
+					}
+					if sh := s.With["shard"]; sh != "" {
+						checkShardMatrix(t, base, sh, job.Strategy.Matrix)
+					}
+				case strings.HasPrefix(s.Uses, "github/codeql-action/upload-sarif@"):
+					uploads++
+					if s.With["category"] != category[base] {
+						t.Errorf("%s: upload category %q, want %q", base, s.With["category"], category[base])
+					}
+				}
+			}
+			for _, m := range stepOutRef.FindAllStringSubmatch(string(mustMarshal(t, job.Steps)), -1) {
+				switch {
+				case !ids[m[1]]:
+					t.Errorf("%s job %s uses steps.%s: no step has that id", base, jobName, m[1])
+				case ours[m[1]]:
+					if _, ok := a.Outputs[m[2]]; !ok {
+						t.Errorf("%s job %s uses steps.%s.outputs.%s: not an output of action.yml", base, jobName, m[1], m[2])
+					}
+				}
+			}
+		}
+		if uploads != 1 {
+			t.Errorf("%s: %d uploads of SARIF, want one", base, uploads)
+		}
+		if base == "sharded.yml" && merges != 1 {
+			t.Errorf("sharded.yml: %d secondlook merge steps, want one", merges)
+		}
+	}
+	if want := slices.Sorted(maps.Keys(category)); !slices.Equal(got, want) {
+		t.Errorf("examples/workflows holds %v, want %v", got, want)
+	}
+}
+
+// checkShardMatrix holds that shard: "${{ matrix.shard }}/N" matches a
+// matrix of N shards 1..N.
+func checkShardMatrix(t *testing.T, file, spec string, matrix map[string]any) {
+	t.Helper()
+	m := regexp.MustCompile(`^\$\{\{ matrix\.(\w+) \}\}/(\d+)$`).FindStringSubmatch(spec)
+	if m == nil {
+		t.Errorf("%s: shard %q, want ${{ matrix.NAME }}/N", file, spec)
+		return
+	}
+	n, _ := strconv.Atoi(m[2])
+	list, _ := matrix[m[1]].([]any)
+	var want []any
+	for i := 1; i <= n; i++ {
+		want = append(want, i)
+	}
+	if fmt.Sprint(list) != fmt.Sprint(want) {
+		t.Errorf("%s: matrix.%s = %v, want %v for shard %s", file, m[1], list, want, spec)
+	}
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// The fixture of TestActionSteps: a module in a subdirectory of its
+// repository, whose change adds a nil dereference next to an old one.
+const (
+	actionBase = `package store
+
+type T struct{ n int }
+
+// Find returns the count stored for k.
+func Find(m map[string]*T, k string) int {
+	if t := m[k]; t != nil {
+		return t.n
+	}
+	return 0
+}
+
+// Old has a bug nobody touched today.
+func Old(m map[string]*T, k string) int {
+	t := m[k]
+	if t == nil {
+		return t.n
+	}
+	return 0
+}
+`
+	actionChange = `package store
+
+type T struct{ n int }
+
+// Find returns the count stored for k.
+func Find(m map[string]*T, k string) int {
+	t := m[k]
+	if t == nil {
+		return t.n
+	}
+	return 0
+}
+
+// Old has a bug nobody touched today.
+func Old(m map[string]*T, k string) int {
+	t := m[k]
+	if t == nil {
+		return t.n
+	}
+	return 0
+}
+`
+)
+
+// actionRun is one run of the action's steps.
+type actionRun struct {
+	outputs map[string]string // the action's outputs
+	code    int               // the exit code of the last step run
+	log     string
+}
+
+// TestActionSteps runs the action's own scripts, extracted from action.yml,
+// with bash as the runner runs them, on a pull request's change in a real
+// git repository: install (built from this checkout, as for uses: ./), then
+// scan. Only the env the runner would give them is set.
+func TestActionSteps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds secondlook with go install")
+	}
+	for _, tool := range []string{"bash", "git", "go"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not on PATH", tool)
+		}
+	}
+	a, _ := readAction(t)
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := t.TempDir()
+	runnerTemp := t.TempDir()
+	env := ciEnv(ws)
+	git := func(args ...string) string {
+		cmd := exec.Command("git", args...)
+		cmd.Dir, cmd.Env = ws, env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	write := func(name, text string) {
+		name = filepath.Join(ws, name)
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("README", "a repository with a Go module in svc/\n")
+	write("svc/go.mod", "module example.com/svc\n\ngo 1.22\n")
+	write("svc/store/store.go", actionBase)
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "base")
+	baseSHA := git("rev-parse", "HEAD")
+	git("checkout", "-q", "-b", "change")
+	write("svc/store/store.go", actionChange)
+	git("commit", "-q", "-am", "change")
+
+	github := map[string]string{
+		"github.action_ref":                  "", // a local action
+		"github.action_path":                 root,
+		"github.event.pull_request.base.sha": baseSHA,
+		"github.event.merge_group.base_sha":  "",
+		"runner.temp":                        runnerTemp,
+	}
+	run := func(inputs map[string]string) actionRun {
+		t.Helper()
+		return runAction(t, a, inputs, github, env, ws, runnerTemp)
+	}
+
+	// A pull request: the default diff base is its base commit. The change's
+	// bug fails the step; the SARIF is written and the outputs set first.
+	r := run(map[string]string{"working-directory": "svc", "fail-on": "error"})
+	if r.code != exitFindings {
+		t.Fatalf("scan exit code %d, want %d\n%s", r.code, exitFindings, r.log)
+	}
+	if r.outputs["exit-code"] != "3" || r.outputs["sarif-file"] != filepath.Join(runnerTemp, "secondlook.sarif") {
+		t.Errorf("outputs = %v", r.outputs)
+	}
+	if r.outputs["version"] != "0.0.0-devel" || !regexp.MustCompile(`^[0-9a-f]{12}$`).MatchString(r.outputs["prompt-version"]) {
+		t.Errorf("version outputs = %v", r.outputs)
+	}
+	if !strings.Contains(r.log, "--diff "+baseSHA) {
+		t.Errorf("the scan was not a diff scan against the base commit:\n%s", r.log)
+	}
+	results := sarifResults(t, r.outputs["sarif-file"])
+	if want := []string{"secondlook/pr/ svc/store/store.go:9"}; !slices.Equal(results, want) {
+		t.Errorf("results = %v, want %v (the change's bug only, at its repository path)", results, want)
+	}
+
+	// Every input at once; a relative sarif-file is the workspace's.
+	r = run(map[string]string{"working-directory": "svc", "fail-on": "none", "category": "secondlook/pr/svc/",
+		"shard": "1/1", "extra-args": "--max-regions 5   --tests=false ./store/...", "sarif-file": "out/s.sarif",
+		"cache-dir": filepath.Join(runnerTemp, "answers"), "model": "", "base-url": "", "version": ""})
+	if r.code != 0 || r.outputs["sarif-file"] != filepath.Join(ws, "out", "s.sarif") {
+		t.Fatalf("exit code %d, outputs %v\n%s", r.code, r.outputs, r.log)
+	}
+	if results := sarifResults(t, r.outputs["sarif-file"]); !slices.Equal(results, []string{"secondlook/pr/svc/ svc/store/store.go:9"}) {
+		t.Errorf("results = %v", results)
+	}
+	for _, arg := range []string{"--shard 1/1", "--category secondlook/pr/svc/", "--max-regions 5 --tests=false ./store/..."} {
+		if !strings.Contains(r.log, arg) {
+			t.Errorf("the scan's command line lacks %q:\n%s", arg, r.log)
+		}
+	}
+	os.RemoveAll(filepath.Join(ws, "out"))
+
+	// diff-base none: a full scan, which reports the old bug too.
+	r = run(map[string]string{"working-directory": "svc", "diff-base": "none"})
+	if r.code != 0 {
+		t.Fatalf("exit code %d\n%s", r.code, r.log)
+	}
+	want := []string{"secondlook/full/ svc/store/store.go:18", "secondlook/full/ svc/store/store.go:9"}
+	if results := sarifResults(t, r.outputs["sarif-file"]); !slices.Equal(results, want) {
+		t.Errorf("full scan results = %v, want %v", results, want)
+	}
+
+	// install-only: secondlook on the PATH, no scan.
+	r = run(map[string]string{"install-only": "true"})
+	if r.code != 0 || r.outputs["sarif-file"] != "" || strings.Contains(r.log, "secondlook scan") {
+		t.Errorf("install-only ran a scan: code %d, outputs %v\n%s", r.code, r.outputs, r.log)
+	}
+
+	// A failed usage, as a bad input makes: exit 2, no SARIF.
+	r = run(map[string]string{"working-directory": "svc", "fail-on": "sometimes"})
+	if r.code != exitUsage || r.outputs["sarif-file"] != "" || r.outputs["exit-code"] != "2" {
+		t.Errorf("bad fail-on: code %d, outputs %v\n%s", r.code, r.outputs, r.log)
+	}
+}
+
+// ciEnv is the environment of the action's steps: the test's, without
+// anything that would reach a model or change the go command.
+func ciEnv(ws string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "OPENAI_"), strings.HasPrefix(k, "SECONDLOOK_"), strings.HasPrefix(k, "GITHUB_"),
+			strings.HasPrefix(k, "RUNNER_"), strings.HasPrefix(k, "GIT_"), k == "GOFLAGS", k == "GOPROXY", k == "GOTOOLCHAIN":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "GOPROXY=off", "GOTOOLCHAIN=local", "GOFLAGS=-mod=mod",
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1", "GIT_CEILING_DIRECTORIES="+filepath.Dir(ws),
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
+}
+
+// runAction runs the action's steps as the runner would: defaults filled
+// in, expressions evaluated into each step's env, each script run by
+// bash -e -o pipefail in the workspace, outputs read from $GITHUB_OUTPUT.
+func runAction(t *testing.T, a *actionFile, given, ctx map[string]string, env []string, ws, runnerTemp string) actionRun {
+	t.Helper()
+	vals := map[string]string{}
+	for k, v := range ctx {
+		vals[k] = v
+	}
+	for name, in := range a.Inputs {
+		v, ok := given[name]
+		if !ok {
+			v = evalTemplate(t, in.Default, vals)
+		}
+		vals["inputs."+name] = v
+	}
+	for name := range given {
+		if _, ok := a.Inputs[name]; !ok {
+			t.Fatalf("no input %s", name)
+		}
+	}
+	var r actionRun
+	var log strings.Builder
+	for i, s := range a.Runs.Steps {
+		if s.If != "" && !evalCondition(t, s.If, vals) {
+			continue
+		}
+		if s.Uses != "" || s.Run == "" {
+			t.Fatalf("step %d: only run steps can be tested here", i)
+		}
+		dir := t.TempDir()
+		script, outFile := filepath.Join(dir, "script.sh"), filepath.Join(dir, "output")
+		if err := os.WriteFile(script, []byte(s.Run), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("bash", "--noprofile", "--norc", "-e", "-o", "pipefail", script)
+		cmd.Dir = ws
+		cmd.Env = append(slices.Clone(env), "GITHUB_OUTPUT="+outFile, "GITHUB_PATH="+filepath.Join(dir, "path"),
+			"GITHUB_WORKSPACE="+ws, "RUNNER_TEMP="+runnerTemp)
+		for _, k := range slices.Sorted(maps.Keys(s.Env)) {
+			cmd.Env = append(cmd.Env, k+"="+evalTemplate(t, s.Env[k], vals))
+		}
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		fmt.Fprintf(&log, "--- step %s:\n%s", s.ID, out.String())
+		r.code = 0
+		if err != nil {
+			ee, ok := err.(*exec.ExitError)
+			if !ok {
+				t.Fatal(err)
+			}
+			r.code = ee.ExitCode()
+		}
+		data, _ := os.ReadFile(outFile)
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, "="); ok {
+				vals["steps."+s.ID+".outputs."+k] = v
+			}
+		}
+		if r.code != 0 {
+			break // the runner stops at a failed step
+		}
+	}
+	r.outputs = map[string]string{}
+	for name, out := range a.Outputs {
+		r.outputs[name] = evalTemplate(t, out.Value, vals)
+	}
+	r.log = log.String()
+	return r
+}
+
+var expr = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
+
+// evalTemplate evaluates the ${{ }} expressions of s: context values and
+// a || b, all this action uses. A value the test does not know fails it.
+func evalTemplate(t *testing.T, s string, vals map[string]string) string {
+	t.Helper()
+	return expr.ReplaceAllStringFunc(s, func(m string) string {
+		e := expr.FindStringSubmatch(m)[1]
+		for _, alt := range strings.Split(e, "||") {
+			alt = strings.TrimSpace(alt)
+			v, ok := vals[alt]
+			if !ok && strings.HasPrefix(alt, "steps.") {
+				v, ok = "", true // a step that did not run, or did not set it
+			}
+			if !ok {
+				t.Fatalf("expression %q: the test knows no %s", e, alt)
+			}
+			if v != "" {
+				return v
+			}
+		}
+		return ""
+	})
+}
+
+// evalCondition evaluates an if: of the form inputs.NAME == 'V' or !=.
+func evalCondition(t *testing.T, cond string, vals map[string]string) bool {
+	t.Helper()
+	m := regexp.MustCompile(`^(\S+) (==|!=) '([^']*)'$`).FindStringSubmatch(strings.TrimSpace(cond))
+	if m == nil {
+		t.Fatalf("if: %q: the test evaluates only NAME == 'V' and NAME != 'V'", cond)
+	}
+	v, ok := vals[m[1]]
+	if !ok {
+		t.Fatalf("if: %q: the test knows no %s", cond, m[1])
+	}
+	return (v == m[3]) == (m[2] == "==")
+}
+
+// sarifResults returns "category file:line" for each result of a SARIF file.
+func sarifResults(t *testing.T, name string) []string {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			AutomationDetails struct {
+				ID string `json:"id"`
+			} `json:"automationDetails"`
+			Results []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var out []string
+	for _, run := range log.Runs {
+		for _, r := range run.Results {
+			loc := r.Locations[0].PhysicalLocation
+			out = append(out, fmt.Sprintf("%s %s:%d", run.AutomationDetails.ID, loc.ArtifactLocation.URI, loc.Region.StartLine))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// shardModule is a module with several regions, two of them with a bug the
+// fake model reports, one of which the static pass reports too; the static
+// pass reports a third.
+var shardModule = map[string]string{
+	"go.mod": "module example.com/shards\n\ngo 1.22\n",
+	"a/a.go": `package a
+
+import "sync"
+
+type T struct{ n int }
+
+var mu sync.Mutex
+
+func Find(m map[string]*T, k string) int {
+	t := m[k]
+	if t == nil {
+		return t.n
+	}
+	return 0
+}
+
+func Count(m map[string]int) {
+	mu.Lock()
+	m["x"]++
+	if m["y"] > 0 {
+		return
+	}
+	mu.Unlock()
+}
+`,
+	"b/b.go": `package b
+
+func Spawn(ch chan int) {
+	for i := 0; i < 3; i++ {
+		go func() { ch <- i }()
+	}
+}
+
+func Wait(ch chan int) int {
+	select {
+	case v := <-ch:
+		return v
+	}
+}
+`,
+}
+
+var (
+	fakeFuncLine   = regexp.MustCompile(`(?m)^\s*\d+[+ ]\| func (\w+)\(`)
+	fakeNumbered   = regexp.MustCompile(`(?m)^\s*(\d+)[+ ]\| (.*)$`)
+	shardFakeClaim = map[string]string{ // a line's code → the kind claimed
+		"return t.n":      "nil-dereference", // the static pass reports it too
+		"case v := <-ch:": "goroutine-leak",
+	}
+)
+
+// shardFakeModel claims the bugs of shardModule in the regions that hold them.
+func shardFakeModel(r *llmtest.Request) llmtest.Reply {
+	var claims []any
+	for _, m := range fakeNumbered.FindAllStringSubmatch(r.Last("user"), -1) {
+		code := strings.TrimSpace(m[2])
+		if kind, ok := shardFakeClaim[code]; ok {
+			line, _ := strconv.Atoi(m[1])
+			claims = append(claims, map[string]any{"kind": kind, "line": line, "end_line": line, "quote": code,
+				"message": "the fake model saw " + kind, "explanation": "x", "confidence": 0.9})
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"findings": claims})
+	return llmtest.Reply{Content: string(b), PromptTokens: 100, CompletionTokens: 10}
+}
+
+// TestShardedReviewMerges reviews a module with a model whole and in three
+// shards: every region is asked once, by one shard, and the shards' SARIF
+// merge into the whole scan's, byte for byte.
+func TestShardedReviewMerges(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range shardModule {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("OPENAI_API_KEY", "")
+	t.Setenv("OPENAI_BASE_URL", "")
+	t.Setenv("SECONDLOOK_MODEL", "")
+	srv := llmtest.NewServer(t, shardFakeModel)
+	asked := func(from int) []string {
+		var fns []string
+		for _, r := range srv.Requests()[from:] {
+			for _, m := range fakeFuncLine.FindAllStringSubmatch(r.Last("user"), 1) {
+				fns = append(fns, m[1])
+			}
+		}
+		slices.Sort(fns)
+		return fns
+	}
+	scan := func(out string, extra ...string) {
+		t.Helper()
+		args := append([]string{"secondlook", "scan", "-q", "-C", dir, "--base-url", srv.URL, "--model", "fake",
+			"--no-cache", "--format", "sarif", "-o", out}, extra...)
+		var stdout, stderr bytes.Buffer
+		if code := run(t.Context(), args, nil, &stdout, &stderr); code != exitOK {
+			t.Fatalf("%v: exit code %d\n%s", extra, code, stderr.String())
+		}
+	}
+	whole := filepath.Join(dir, "whole.sarif")
+	scan(whole)
+	wholeAsked := asked(0)
+	if len(wholeAsked) < 4 {
+		t.Fatalf("the whole scan asked about %v: want more regions than shards", wholeAsked)
+	}
+	var shardAsked []string
+	var shards []string
+	for k := 1; k <= 3; k++ {
+		from := len(srv.Requests())
+		name := filepath.Join(dir, fmt.Sprintf("shard-%d.sarif", k))
+		scan(name, "--shard", fmt.Sprintf("%d/3", k))
+		shardAsked = append(shardAsked, asked(from)...)
+		shards = append(shards, name)
+	}
+	slices.Sort(shardAsked)
+	if !slices.Equal(shardAsked, wholeAsked) {
+		t.Errorf("the shards asked about %v, the whole scan about %v: want each region once", shardAsked, wholeAsked)
+	}
+	results := sarifResults(t, whole)
+	if len(results) < 3 {
+		t.Errorf("whole scan results = %v, want two static findings and the fake model's two, one of them merged", results)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(t.Context(), append([]string{"secondlook", "merge"}, shards...), nil, &stdout, &stderr); code != exitOK {
+		t.Fatalf("merge: exit code %d\n%s", code, stderr.String())
+	}
+	want, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(stdout.Bytes(), want) {
+		t.Errorf("the merged shards differ from the whole scan:\n%s", lineDiff(string(want), stdout.String()))
+	}
+}
+
+// lineDiff shows the first lines where two texts differ.
+func lineDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < max(len(al), len(bl)); i++ {
+		if i >= len(al) || i >= len(bl) || al[i] != bl[i] {
+			lo, hi := max(0, i-3), min(i+5, len(al), len(bl))
+			return fmt.Sprintf("line %d:\n--- whole\n%s\n--- merged\n%s", i+1,
+				strings.Join(al[lo:min(hi, len(al))], "\n"), strings.Join(bl[lo:min(hi, len(bl))], "\n"))
+		}
+	}
+	return ""
+}

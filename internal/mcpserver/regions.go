@@ -1,0 +1,232 @@
+package mcpserver
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/secondlook/secondlook/analyzer"
+	"github.com/secondlook/secondlook/internal/gitdiff"
+	"github.com/secondlook/secondlook/internal/pipeline"
+	"github.com/secondlook/secondlook/prompts"
+)
+
+const (
+	// agentTokens is the default budget of risky_regions: the regions come
+	// back into the agent's own context, and agents cut long tool results
+	// (Claude Code at 25,000 tokens by default). Instructions, schema and
+	// JSON escaping come on top.
+	agentTokens = 16_000
+	// scanTokens is the default budget of scan, the CLI's: the regions go
+	// to the configured model, not to the agent.
+	scanTokens = 1_000_000
+)
+
+// config turns a scope into the pipeline's configuration.
+func (s *server) config(sc Scope, defaultTokens int) (pipeline.Config, error) {
+	if strings.TrimSpace(sc.Dir) == "" {
+		return pipeline.Config{}, errors.New("dir is required: the directory of the Go module to scan (an absolute path)")
+	}
+	if fi, err := os.Stat(sc.Dir); err != nil {
+		return pipeline.Config{}, fmt.Errorf("dir %s: %w", sc.Dir, err)
+	} else if !fi.IsDir() {
+		return pipeline.Config{}, fmt.Errorf("dir %s is not a directory", sc.Dir)
+	}
+	if sc.Full && sc.DiffBase != "" {
+		return pipeline.Config{}, errors.New("diff_base and full=true both say what to scan: use one")
+	}
+	if sc.MaxRegions < 0 || sc.MaxTokens < 0 {
+		return pipeline.Config{}, errors.New("max_regions and max_tokens take a number ≥ 0 (max_regions 0: no limit; max_tokens 0: the default)")
+	}
+	cfg := pipeline.Config{
+		Dir:        sc.Dir,
+		MaxRegions: sc.MaxRegions,
+		MaxTokens:  sc.MaxTokens,
+		Tool:       s.opts.Tool,
+		Env:        s.opts.Env,
+	}
+	if cfg.MaxTokens == 0 {
+		cfg.MaxTokens = defaultTokens
+	}
+	if !sc.Full {
+		cfg.DiffBase = sc.DiffBase
+		if cfg.DiffBase == "" {
+			cfg.DiffBase = "HEAD" // the uncommitted changes
+		}
+	}
+	return cfg, nil
+}
+
+// run runs the pipeline, turning the errors whose CLI wording names flags
+// into the tools' terms.
+func run(ctx context.Context, cfg pipeline.Config) (*pipeline.Result, error) {
+	res, err := pipeline.Run(ctx, cfg)
+	if err != nil && errors.Is(err, gitdiff.ErrNotRepository) {
+		return nil, fmt.Errorf("a diff scan needs a git repository, and %s is not in one: pass full=true to scan the whole module", cfg.Dir)
+	}
+	return res, err
+}
+
+func (s *server) riskyRegions(ctx context.Context, _ *mcp.CallToolRequest, in RegionsInput) (*mcp.CallToolResult, RegionsOutput, error) {
+	cfg, err := s.config(in.Scope, agentTokens)
+	if err != nil {
+		return nil, RegionsOutput{}, err
+	}
+	res, err := run(ctx, cfg)
+	if err != nil {
+		return nil, RegionsOutput{}, err
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(prompts.AnswerSchema(), &schema); err != nil {
+		return nil, RegionsOutput{}, fmt.Errorf("reading the answer schema: %w", err)
+	}
+	po := promptOptions(res)
+	out := RegionsOutput{
+		Module:         res.Module.Path,
+		ModuleDir:      res.Module.Dir,
+		GoVersion:      res.Module.GoVersion,
+		Mode:           res.Report.Stats.Mode,
+		DiffBase:       cfg.DiffBase,
+		Regions:        []Region{},
+		LeftOut:        len(res.Selection.LeftOut),
+		Tokens:         res.Selection.TotalTokens,
+		StaticFindings: toFindings(res.Report.Findings),
+		Failures:       toFailures(res.Report.Failures),
+		// The system prompt does not depend on the region.
+		Instructions:  prompts.Render(analyzer.Region{}, po).System,
+		AnswerSchema:  schema,
+		PromptVersion: prompts.Version(),
+	}
+	for _, r := range res.Selection.Regions {
+		out.Regions = append(out.Regions, Region{
+			ID:        r.ID,
+			File:      r.File,
+			Function:  r.Func,
+			StartLine: r.Start,
+			EndLine:   r.End,
+			Changed:   analyzer.LineRanges(r.Changed),
+			Caller:    r.Caller,
+			Score:     r.Score,
+			Tokens:    r.Tokens,
+			Code:      numbered(r),
+			Context:   strings.Trim(r.Context, "\r\n"),
+			Signals:   toSignals(r),
+		})
+	}
+	out.Note = regionsNote(res, cfg)
+	return nil, out, nil
+}
+
+func promptOptions(res *pipeline.Result) prompts.Options {
+	return prompts.Options{ModulePath: res.Module.Path, GoVersion: res.Module.GoVersion}
+}
+
+// regionsNote says what risky_regions found and what to do next.
+func regionsNote(res *pipeline.Result, cfg pipeline.Config) string {
+	rep := res.Report
+	if msg := nothingToScan(res, cfg); msg != "" {
+		return msg
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%d tokens)", plural(len(res.Selection.Regions), "region"), res.Selection.TotalTokens)
+	if n := len(res.Selection.LeftOut); n > 0 {
+		fmt.Fprintf(&b, ", %d more left out by the budget (raise max_tokens or max_regions to see them)", n)
+	}
+	fmt.Fprintf(&b, "; %s", plural(len(rep.Findings), "static finding"))
+	if n := len(rep.Failures); n > 0 {
+		fmt.Fprintf(&b, "; %s: the results are incomplete", plural(n, "failure"))
+	}
+	b.WriteString(".")
+	if len(res.Selection.Regions) > 0 {
+		b.WriteString(" Read each region following the instructions: report bugs on its lines start_line to end_line only, " +
+			"as claims in the answer schema, each with the region's file added. Lines marked + were changed; check them first. " +
+			"Then call check_claims with the claims and the same dir, diff_base, full and budget, before you edit the code again. " +
+			"Fix the static findings too: they are certain.")
+	}
+	return b.String()
+}
+
+// nothingToScan says why a diff scan had nothing to look at, or "".
+func nothingToScan(res *pipeline.Result, cfg pipeline.Config) string {
+	rep := res.Report
+	switch {
+	case res.NothingChanged():
+		return fmt.Sprintf("nothing changed against %s: there are no regions to hunt (pass diff_base for a branch, or full=true for the whole module)", cfg.DiffBase)
+	case res.Diff != nil && rep.Stats.ChangedFiles == len(rep.Stats.IgnoredChanges) && len(rep.Failures) == 0:
+		msg := "the change holds no Go code to scan"
+		if len(rep.Stats.IgnoredChanges) > 0 {
+			msg += " (changed: " + strings.Join(rep.Stats.IgnoredChanges, ", ") + ")"
+		}
+		return msg
+	}
+	return ""
+}
+
+// numbered returns a region's code as the review prompt shows it
+// (prompts/templates/common.tmpl, block "code"): each line right-aligned
+// under its number, + where a diff scan changed it, then | and the text.
+// A test holds that it appears in the rendered prompt as it is.
+func numbered(r analyzer.Region) string {
+	lines := strings.Split(r.Code, "\n")
+	width := len(strconv.Itoa(r.Start + len(lines) - 1))
+	var b strings.Builder
+	for i, text := range lines {
+		n := r.Start + i
+		mark := " "
+		for _, c := range r.Changed {
+			if c.Start <= n && n <= c.End {
+				mark = "+"
+			}
+		}
+		fmt.Fprintf(&b, "%*d%s|", width, n, mark)
+		if text = strings.TrimRight(text, " \t\r"); text != "" {
+			b.WriteString(" " + text)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// fileLines returns the lines of module files as the pipeline reads them
+// (bufio.Scanner's lines: no line ends), reading each file once.
+func fileLines(dir string) func(file string) []string {
+	cache := map[string][]string{}
+	return func(file string) []string {
+		if lines, ok := cache[file]; ok {
+			return lines
+		}
+		lines := readLines(dir, file)
+		cache[file] = lines
+		return lines
+	}
+}
+
+func readLines(dir, file string) []string {
+	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(file)))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines
+}
