@@ -50,8 +50,8 @@ GOCACHE=$work/cache-sl measure scan-cold "$work/secondlook" scan --dry-run --max
 sed -i 's/^func run(pass \*analysis.Pass) (any, error) {/&\n\t_ = 0/' "$work/xtools/go/analysis/passes/nilness/nilness.go"
 GOCACHE=$work/cache-vet measure scan-diff-one-pkg "$work/secondlook" scan --diff HEAD --dry-run -q
 
-tail -1 "$work/scan-warm.out"
-echo "regions (diff):"; tail -1 "$work/scan-diff-one-pkg.out"
+grep "would go to a model" "$work/scan-warm.out"
+echo "diff scan:"; grep "would go to a model" "$work/scan-diff-one-pkg.out"
 awk -v w="$scan_warm_wall" -v av="$scan_after_vet_wall" -v c="$scan_cold_wall" -v v="$go_vet_cold_wall" 'BEGIN {
 	printf "ratio scan (warm cache) / cold go vet:      %.3f\n", w / v
 	printf "ratio scan (after go vet) / cold go vet:    %.3f\n", av / v
