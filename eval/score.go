@@ -22,11 +22,11 @@ type Figures struct {
 	CleanCaseFalsePositives float64 `json:"clean_case_false_positives"` // false positives per clean case
 	Tokens                  int     `json:"tokens"`
 	CostUSD                 float64 `json:"cost_usd"`
+	CostPerTruePositive     float64 `json:"cost_per_true_positive"` // USD; 0 without true positives or prices
 	Failures                int     `json:"failures"`
 
-	inRegion       int // bugs inside a selected region
-	cleanFalsePos  int
-	costPerTPKnown bool
+	inRegion      int // bugs inside a selected region
+	cleanFalsePos int
 }
 
 // finish derives the ratios from the counts.
@@ -46,6 +46,9 @@ func (f *Figures) finish() {
 		f.CleanCaseFalsePositives = ratio(f.cleanFalsePos, f.CleanCases)
 	}
 	f.CostUSD = round6(f.CostUSD)
+	if f.TruePositives > 0 {
+		f.CostPerTruePositive = round6(f.CostUSD / float64(f.TruePositives))
+	}
 }
 
 func (f *Figures) add(o Figures) {

@@ -181,7 +181,7 @@ func writeEvalText(w io.Writer, rep *eval.Report) {
 	if model == "" {
 		model = "none (static pass only)"
 	}
-	fmt.Fprintf(w, "model: %s    %d cases in %.1fs    tokens %s    cost $%.4f\n\n", model, rep.Cases, rep.Seconds, thousands(rep.Tokens), rep.CostUSD)
+	fmt.Fprintf(w, "model: %s    %d cases in %.1fs    tokens %s    cost $%.4f ($%.4f per true positive)\n\n", model, rep.Cases, rep.Seconds, thousands(rep.Tokens), rep.CostUSD, rep.CostPerTruePositive)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, strings.Join(figuresHeader, "\t")+"\t")
 	for _, r := range evalRows(rep) {
