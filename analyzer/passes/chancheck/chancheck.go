@@ -7,6 +7,8 @@ import (
 	"go/ast"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -108,7 +110,7 @@ func run(pass *analysis.Pass) (any, error) {
 	var stops []*ast.CallExpr // of tickers
 	for cur := range inspect.Root().Preorder((*ast.CallExpr)(nil)) {
 		call := cur.Node().(*ast.CallExpr)
-		if fn := calleeFunc(pass.TypesInfo, call); isMethod(fn, "time", "Ticker", "Stop") {
+		if fn := astx.CalleeFunc(pass.TypesInfo, call); astx.IsMethod(fn, "time", "Ticker", "Stop") {
 			stops = append(stops, call)
 		}
 	}

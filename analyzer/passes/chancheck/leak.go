@@ -9,6 +9,8 @@ import (
 	"go/types"
 	"slices"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
 
 	"golang.org/x/tools/go/analysis"
@@ -105,7 +107,7 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 	}
 	remakes := func(a ast.Node) bool {
 		for _, mk := range l.makes {
-			if contains(a, mk) {
+			if astx.Contains(a, mk) {
 				return true
 			}
 		}
@@ -121,7 +123,7 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 		if p.kind == opRange {
 			loop = p.node
 		}
-		if loop != nil && !slices.ContainsFunc(starts, func(s *start) bool { return contains(loop, s.stmt) }) {
+		if loop != nil && !slices.ContainsFunc(starts, func(s *start) bool { return astx.Contains(loop, s.stmt) }) {
 			loops = append(loops, loop)
 		}
 	}
@@ -148,7 +150,7 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 		}
 		last := starts[len(starts)-1]
 		for _, p := range partners {
-			if p.node.Pos() < last.stmt.Pos() && !contains(p.loop, last.stmt) {
+			if p.node.Pos() < last.stmt.Pos() && !astx.Contains(p.loop, last.stmt) {
 				return // receives between the starts: we cannot count
 			}
 		}
@@ -159,9 +161,9 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 			}
 			o := blocked[last]
 			how := exitHow(r, g, path, partners)
-			related := []analysis.RelatedInformation{rel(g.Node(path[len(path)-1]), "%s", how.evidence)}
+			related := []analysis.RelatedInformation{astx.Related(g.Node(path[len(path)-1]), "%s", how.evidence)}
 			for _, p := range partners {
-				related = append(related, rel(p.node, "receives from %s on other paths", name))
+				related = append(related, astx.Related(p.node, "receives from %s on other paths", name))
 			}
 			if len(starts) == 1 {
 				r.leak(o, related,
@@ -184,12 +186,12 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 		o := blocked[s]
 		if path := g.Search(s.stmt, goal, stop, isPartner, 1); path != nil {
 			how := exitHow(r, g, path, partners)
-			r.leak(o, []analysis.RelatedInformation{rel(g.Node(path[len(path)-1]), "%s", how.evidence)},
+			r.leak(o, []analysis.RelatedInformation{astx.Related(g.Node(path[len(path)-1]), "%s", how.evidence)},
 				"%s %s forever sending on %s: the function can %s without receiving from it", who(s), verb(s, "blocks", "block"), name, how.what)
 			return
 		}
 		if len(loops) == 0 && len(partners) == 1 && partners[0].kind == opRecv && unconditional(o.cur, s.fn.Node(), true) {
-			r.leak(o, []analysis.RelatedInformation{rel(partners[0].node, "the only receive from %s", name)},
+			r.leak(o, []analysis.RelatedInformation{astx.Related(partners[0].node, "the only receive from %s", name)},
 				"%s %s on %s more than once, but the function receives from it only once (line %d); later sends block forever",
 				who(s), verb(s, "sends", "send"), name, r.line(partners[0].node.Pos()))
 			return
@@ -205,10 +207,10 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 func checkLoopExits(r *reporter, o *op, who, verb, name string, loops []ast.Node, partners []*op, signals map[types.Object]bool) bool {
 	info := r.pass.TypesInfo
 	for _, loop := range loops {
-		p := partners[slices.IndexFunc(partners, func(p *op) bool { return contains(loop, p.node) })]
+		p := partners[slices.IndexFunc(partners, func(p *op) bool { return astx.Contains(loop, p.node) })]
 		if exit, why := earlyExit(info, loop, p, partners, signals); exit != nil {
 			r.report(o.node, "goroutine-leak-channel",
-				[]analysis.RelatedInformation{rel(p.node, "receives from %s", name), rel(exit, "leaves the receiving loop %s", why)},
+				[]analysis.RelatedInformation{astx.Related(p.node, "receives from %s", name), astx.Related(exit, "leaves the receiving loop %s", why)},
 				"%s %s on %s, but the loop receiving from it (line %d) can leave at line %d %s; the remaining senders block forever",
 				who, verb, name, r.line(loop.Pos()), r.line(exit.Pos()), why)
 			return true
@@ -220,7 +222,7 @@ func checkLoopExits(r *reporter, o *op, who, verb, name string, loops []ast.Node
 // allIn reports whether every op lies within n.
 func allIn(ops []*op, n ast.Node) bool {
 	for _, o := range ops {
-		if !contains(n, o.node) {
+		if !astx.Contains(n, o.node) {
 			return false
 		}
 	}
@@ -317,7 +319,7 @@ func receiverLeaks(r *reporter, f *fn, l *local) {
 				return true
 			}
 			for _, mk := range l.makes {
-				if contains(a, mk) {
+				if astx.Contains(a, mk) {
 					return true
 				}
 			}
@@ -329,9 +331,9 @@ func receiverLeaks(r *reporter, f *fn, l *local) {
 		}
 		var related []analysis.RelatedInformation
 		how := exitHow(r, g, path, partners)
-		related = append(related, rel(g.Node(path[len(path)-1]), "%s", how.evidence))
+		related = append(related, astx.Related(g.Node(path[len(path)-1]), "%s", how.evidence))
 		for _, p := range partners {
-			related = append(related, rel(p.node, "%s %s on other paths", map[opKind]string{opSend: "sends on", opClose: "closes"}[p.kind], name))
+			related = append(related, astx.Related(p.node, "%s %s on other paths", map[opKind]string{opSend: "sends on", opClose: "closes"}[p.kind], name))
 		}
 		switch {
 		case untilClosed && len(closes) == 0:
@@ -358,7 +360,7 @@ func loopHeads(ops []*op, starts []*start) map[ast.Node]bool {
 		if p.kind == opRange {
 			loop = p.node
 		}
-		if loop == nil || slices.ContainsFunc(starts, func(s *start) bool { return contains(loop, s.stmt) }) {
+		if loop == nil || slices.ContainsFunc(starts, func(s *start) bool { return astx.Contains(loop, s.stmt) }) {
 			continue
 		}
 		switch l := loop.(type) {
@@ -400,7 +402,7 @@ func deadComm(f *fn, a ast.Node) bool {
 // makesIn reports whether a make of l lies within loop: each turn then has
 // its own channel.
 func makesIn(l *local, loop ast.Node) bool {
-	return slices.ContainsFunc(l.makes, func(mk *ast.CallExpr) bool { return contains(loop, mk) })
+	return slices.ContainsFunc(l.makes, func(mk *ast.CallExpr) bool { return astx.Contains(loop, mk) })
 }
 
 // atomHas returns a function that counts the ops an atom runs.
@@ -479,7 +481,7 @@ func exitHow(r *reporter, g *flow.Graph, path []ast.Node, partners []*op) exit {
 			continue
 		}
 		for _, o := range partners {
-			if o.sel != nil && !contains(cc, o.node) && contains(o.sel, cc) {
+			if o.sel != nil && !astx.Contains(cc, o.node) && astx.Contains(o.sel, cc) {
 				what += fmt.Sprintf(" (via case %s)", commString(cc.Comm))
 				evidence += fmt.Sprintf(" after case %s", commString(cc.Comm))
 				return exit{what, evidence}
@@ -538,14 +540,14 @@ func earlyExit(info *types.Info, loop ast.Node, p *op, partners []*op, signals m
 		for i := len(stack) - 2; i >= 0; i-- {
 			switch s := stack[i].(type) {
 			case *ast.IfStmt:
-				if mentionsError(info, s.Cond) && contains(s.Body, n) {
+				if mentionsError(info, s.Cond) && astx.Contains(s.Body, n) {
 					found, why = n, "on an error"
 				}
 			case *ast.CommClause:
-				isPartner := slices.ContainsFunc(partners, func(o *op) bool { return contains(s, o.node) })
+				isPartner := slices.ContainsFunc(partners, func(o *op) bool { return astx.Contains(s, o.node) })
 				if !isPartner && s.Comm != nil && !receivesFrom(info, s.Comm, signals) {
 					for _, o := range partners {
-						if o.sel != nil && contains(o.sel, s) {
+						if o.sel != nil && astx.Contains(o.sel, s) {
 							found, why = n, fmt.Sprintf("via case %s", commString(s.Comm))
 						}
 					}
@@ -611,7 +613,7 @@ func (r *reporter) leak(o *op, related []analysis.RelatedInformation, format str
 	at := o.node
 	if o.in.lit() == nil {
 		at = o.in.stmt
-		related = append([]analysis.RelatedInformation{rel(o.node, "the goroutine blocks here")}, related...)
+		related = append([]analysis.RelatedInformation{astx.Related(o.node, "the goroutine blocks here")}, related...)
 	}
 	r.report(at, "goroutine-leak-channel", related, format, args...)
 }
@@ -630,7 +632,7 @@ func checkTickerRanges(r *reporter, f *fn, stops []*ast.CallExpr) {
 			if !ok || !isTickerC(info, rs.X) || loopLeaves(info, rs) {
 				continue
 			}
-			r.report(rs, "goroutine-leak-channel", []analysis.RelatedInformation{rel(stops[0], "stops a ticker; Stop does not close its channel")},
+			r.report(rs, "goroutine-leak-channel", []analysis.RelatedInformation{astx.Related(stops[0], "stops a ticker; Stop does not close its channel")},
 				"goroutine ranges over %s, which is never closed (Stop does not close a ticker's channel): the loop has no way out and the goroutine never ends",
 				types.ExprString(rs.X))
 		}

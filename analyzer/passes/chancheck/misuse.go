@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
 
 	"golang.org/x/tools/go/analysis"
@@ -42,16 +44,16 @@ func checkGoroutineCloses(r *reporter, f *fn) {
 			k, ok := keyOf(info, call.Args[0])
 			if v, isVar := k.root.(*types.Var); ok && isVar && k.path == "" && s.params[v] != nil {
 				k.root = s.params[v] // go worker(ch) closing its parameter
-			} else if !ok || contains(s.fn.Node(), declOf(k)) {
+			} else if !ok || astx.Contains(s.fn.Node(), declOf(k)) {
 				continue // the goroutine's own channel, or a parameter
 			}
 			closers = append(closers, closer{s, call, k})
 		}
 	}
 	for i, c := range closers {
-		if c.s.loop != nil && !contains(c.s.loop, declOf(c.key)) && !assignedIn(info, c.s.loop, c.key) {
+		if c.s.loop != nil && !astx.Contains(c.s.loop, declOf(c.key)) && !assignedIn(info, c.s.loop, c.key) {
 			r.report(c.close, "close-twice",
-				[]analysis.RelatedInformation{rel(c.s.loop, "starts a goroutine on each turn")},
+				[]analysis.RelatedInformation{astx.Related(c.s.loop, "starts a goroutine on each turn")},
 				"each goroutine started by the loop at line %d closes %s; the second close panics", r.line(c.s.loop.Pos()), c.key)
 			continue
 		}
@@ -64,7 +66,7 @@ func checkGoroutineCloses(r *reporter, f *fn) {
 			renews := func(a ast.Node) bool { return assignedIn(info, a, c.key) }
 			if g.Search(d.s.stmt, func(a ast.Node) bool { return a == c.s.stmt }, renews, nil, 1) != nil {
 				r.report(c.close, "close-twice",
-					[]analysis.RelatedInformation{rel(d.close, "another goroutine closes %s here", c.key)},
+					[]analysis.RelatedInformation{astx.Related(d.close, "another goroutine closes %s here", c.key)},
 					"goroutines started at lines %d and %d both close %s; the second close panics", r.line(d.s.stmt.Pos()), r.line(c.s.stmt.Pos()), c.key)
 				break
 			}
@@ -158,7 +160,7 @@ type chanUse struct {
 func checkClosePaths(r *reporter, f *fn) {
 	info := r.pass.TypesInfo
 	var closes, deferred, sends []chanUse
-	inspectDirect(f.cur, func(c inspector.Cursor) {
+	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		var kind opKind
 		var e ast.Expr
 		switch n := c.Node().(type) {
@@ -223,7 +225,7 @@ func checkClosePaths(r *reporter, f *fn) {
 			}
 			if g.Search(d.atom, func(a ast.Node) bool { return a == c.atom }, stop, nil, 1) != nil ||
 				g.Search(c.atom, func(a ast.Node) bool { return a == d.atom }, stop, nil, 1) != nil {
-				r.report(c.node, "close-twice", []analysis.RelatedInformation{rel(d.node, "closes %s again when the function returns", c.key)},
+				r.report(c.node, "close-twice", []analysis.RelatedInformation{astx.Related(d.node, "closes %s again when the function returns", c.key)},
 					"%s is closed here and again by the deferred close at line %d; the second close panics", c.key, r.line(d.node.Pos()))
 			}
 		}
@@ -235,14 +237,14 @@ func checkClosePaths(r *reporter, f *fn) {
 			if second == c.atom {
 				// Only a close that runs on every turn: one under a
 				// condition may run once (if ticks == cancelTick).
-				loop := enclosingLoop(c.cur)
+				loop := astx.EnclosingLoop(c.cur)
 				if loop == nil || !unconditional(c.cur, loop, false) {
 					continue
 				}
-				r.report(c.node, "close-twice", []analysis.RelatedInformation{rel(loop, "loops back to the close with the same channel")},
+				r.report(c.node, "close-twice", []analysis.RelatedInformation{astx.Related(loop, "loops back to the close with the same channel")},
 					"close of %s inside the loop at line %d runs again on the next turn; the second close panics", c.key, r.line(loop.Pos()))
 			} else {
-				r.report(second, "close-twice", []analysis.RelatedInformation{rel(c.node, "first closes %s", c.key)},
+				r.report(second, "close-twice", []analysis.RelatedInformation{astx.Related(c.node, "first closes %s", c.key)},
 					"%s may already be closed at line %d on this path; the second close panics", c.key, r.line(c.node.Pos()))
 			}
 		}
@@ -253,7 +255,7 @@ func checkClosePaths(r *reporter, f *fn) {
 			a := path[len(path)-1]
 			for _, u := range sends {
 				if u.atom == a && u.key == c.key {
-					r.report(u.node, "send-after-close", []analysis.RelatedInformation{rel(c.node, "closes %s", c.key)},
+					r.report(u.node, "send-after-close", []analysis.RelatedInformation{astx.Related(c.node, "closes %s", c.key)},
 						"send on %s, which is closed at line %d on this path; the send panics", c.key, r.line(c.node.Pos()))
 				}
 			}
@@ -364,7 +366,7 @@ func rootIs(info *types.Info, e ast.Expr, v types.Object) bool {
 // assigned on the way, or a field the package never assigns.
 func checkNilChans(r *reporter, f *fn, fields map[*types.Var]bool) {
 	info := r.pass.TypesInfo
-	inspectDirect(f.cur, func(c inspector.Cursor) {
+	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		var e ast.Expr
 		verb := ""
 		switch n := c.Node().(type) {
@@ -417,7 +419,7 @@ func checkNilChans(r *reporter, f *fn, fields map[*types.Var]bool) {
 		if assignedIn(info, f.body, chanKey{root: v}) {
 			return
 		}
-		r.report(c.Node(), "nil-channel", []analysis.RelatedInformation{rel(spec, "declared without a value")},
+		r.report(c.Node(), "nil-channel", []analysis.RelatedInformation{astx.Related(spec, "declared without a value")},
 			"%s %s, which is nil: declared at line %d and never assigned, so the %s %s",
 			verb, id.Name, r.line(spec.Pos()), opNoun(verb), effect)
 	})
@@ -627,7 +629,7 @@ func checkCloseByReceiver(r *reporter, f *fn) {
 					where = fmt.Sprintf("when the function returns at line %d", r.line(path[len(path)-1].Pos()))
 				}
 				r.report(c.node, "close-by-receiver",
-					[]analysis.RelatedInformation{rel(send.node, "a goroutine started at line %d sends on %s", r.line(s.stmt.Pos()), l.obj.Name())},
+					[]analysis.RelatedInformation{astx.Related(send.node, "a goroutine started at line %d sends on %s", r.line(s.stmt.Pos()), l.obj.Name())},
 					"%s is closed %s while the goroutine started at line %d may still send on it%s; its send panics",
 					l.obj.Name(), where, r.line(s.stmt.Pos()), how)
 				break

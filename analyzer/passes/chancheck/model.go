@@ -10,6 +10,8 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
 
 	"golang.org/x/tools/go/ast/inspector"
@@ -91,19 +93,19 @@ func newFn(info *types.Info, cur inspector.Cursor, body *ast.BlockStmt, decls ma
 	byLit := make(map[*ast.FuncLit]*start)
 	vars := make(map[*types.Var]*local)
 	var order []*types.Var
-	inspectDirect(cur, func(c inspector.Cursor) {
+	astx.InspectDirect(cur, func(c inspector.Cursor) {
 		switch n := c.Node().(type) {
 		case *ast.GoStmt:
 			fun := ast.Unparen(n.Call.Fun)
 			if lit, ok := fun.(*ast.FuncLit); ok {
 				litCur, _ := c.FindNode(lit)
-				s := &start{stmt: n, fn: litCur, body: lit.Body, loop: enclosingLoop(c)}
+				s := &start{stmt: n, fn: litCur, body: lit.Body, loop: astx.EnclosingLoop(c)}
 				f.starts = append(f.starts, s)
 				byLit[lit] = s
-			} else if callee := calleeFunc(info, n.Call); callee != nil {
+			} else if callee := astx.CalleeFunc(info, n.Call); callee != nil {
 				// go worker(ch): a function of this package, but not this one.
 				if dc, ok := decls[callee.Origin()]; ok && dc.Node() != cur.Node() {
-					f.starts = append(f.starts, &start{stmt: n, fn: dc, body: dc.Node().(*ast.FuncDecl).Body, loop: enclosingLoop(c)})
+					f.starts = append(f.starts, &start{stmt: n, fn: dc, body: dc.Node().(*ast.FuncDecl).Body, loop: astx.EnclosingLoop(c)})
 				}
 			}
 		case *ast.CallExpr:
@@ -113,7 +115,7 @@ func newFn(info *types.Info, cur inspector.Cursor, body *ast.BlockStmt, decls ma
 			lit, ok := ast.Unparen(n.Args[0]).(*ast.FuncLit)
 			if stmt, isStmt := c.Parent().Node().(ast.Stmt); ok && isStmt {
 				litCur, _ := c.FindNode(lit)
-				s := &start{stmt: stmt, fn: litCur, body: lit.Body, loop: enclosingLoop(c)}
+				s := &start{stmt: stmt, fn: litCur, body: lit.Body, loop: astx.EnclosingLoop(c)}
 				f.starts = append(f.starts, s)
 				byLit[lit] = s
 			}
@@ -283,7 +285,7 @@ func classify(info *types.Info, c inspector.Cursor, in *start, l *local, startAr
 		}
 		pc = pc.Parent()
 	}
-	loop := enclosingLoop(c)
+	loop := astx.EnclosingLoop(c)
 	switch p := pc.Node().(type) {
 	case *ast.SendStmt:
 		if ast.Unparen(p.Chan) == id {
@@ -380,6 +382,6 @@ func makeChan(info *types.Info, e ast.Expr) *ast.CallExpr {
 // isGroupGo reports whether call is errgroup.Group.Go or sync.WaitGroup.Go
 // with one argument.
 func isGroupGo(info *types.Info, call *ast.CallExpr) bool {
-	fn := calleeFunc(info, call)
-	return len(call.Args) == 1 && (isMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go") || isMethod(fn, "sync", "WaitGroup", "Go"))
+	fn := astx.CalleeFunc(info, call)
+	return len(call.Args) == 1 && (astx.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go") || astx.IsMethod(fn, "sync", "WaitGroup", "Go"))
 }

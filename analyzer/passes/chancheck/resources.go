@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
 
 	"golang.org/x/tools/go/analysis"
@@ -50,7 +52,7 @@ func setOf(names ...string) map[string]bool {
 // acquired returns the kind of resource the call returns as its first
 // result, or nil; goVersion is the file's Go version.
 func acquired(info *types.Info, call *ast.CallExpr, goVersion string) *resKind {
-	fn := calleeFunc(info, call)
+	fn := astx.CalleeFunc(info, call)
 	if fn == nil || fn.Pkg() == nil {
 		return nil
 	}
@@ -66,7 +68,7 @@ func acquired(info *types.Info, call *ast.CallExpr, goVersion string) *resKind {
 		switch {
 		case recv == nil && (name == "Get" || name == "Post" || name == "PostForm"):
 			return bodyKind
-		case isMethod(fn, "net/http", "Client", name) && (name == "Do" || name == "Get" || name == "Post" || name == "PostForm"):
+		case astx.IsMethod(fn, "net/http", "Client", name) && (name == "Do" || name == "Get" || name == "Post" || name == "PostForm"):
 			return bodyKind
 		}
 	case "os":
@@ -75,7 +77,7 @@ func acquired(info *types.Info, call *ast.CallExpr, goVersion string) *resKind {
 		}
 	case "database/sql":
 		for _, typ := range []string{"DB", "Tx", "Conn", "Stmt"} {
-			if isMethod(fn, "database/sql", typ, name) && (name == "Query" || name == "QueryContext") {
+			if astx.IsMethod(fn, "database/sql", typ, name) && (name == "Query" || name == "QueryContext") {
 				return rowsKind
 			}
 		}
@@ -111,7 +113,7 @@ func checkResources(r *reporter, f *fn) {
 		goVersion = info.FileVersions[c.Node().(*ast.File)]
 	}
 	var res []*resource
-	inspectDirect(f.cur, func(c inspector.Cursor) {
+	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		as, ok := c.Node().(*ast.AssignStmt)
 		if !ok || len(as.Rhs) != 1 || len(as.Lhs) < 1 {
 			return
@@ -126,7 +128,7 @@ func checkResources(r *reporter, f *fn) {
 			return
 		}
 		v, _ := info.ObjectOf(id).(*types.Var)
-		if v == nil || v.Parent() == nil || v.Parent() == types.Universe || !contains(f.body, flow.PosNode(v.Pos())) {
+		if v == nil || v.Parent() == nil || v.Parent() == types.Universe || !astx.Contains(f.body, flow.PosNode(v.Pos())) {
 			return
 		}
 		rs := &resource{kind: kind, v: v, assign: as, call: call}
@@ -142,7 +144,7 @@ func checkResources(r *reporter, f *fn) {
 			continue
 		}
 		if len(rs.releases) == 0 {
-			r.report(rs.call, "resource-not-closed", []analysis.RelatedInformation{rel(rs.assign, "assigned to %s", rs.v.Name())},
+			r.report(rs.call, "resource-not-closed", []analysis.RelatedInformation{astx.Related(rs.assign, "assigned to %s", rs.v.Name())},
 				"%s %s is never %s%s: %s", rs.kind.noun, release(rs), closed(rs.kind), nextClause(rs), leakEffect(rs.kind))
 			continue
 		}
@@ -255,7 +257,7 @@ func isRelease(info *types.Info, c inspector.Cursor, rs *resource) bool {
 		p = p.Parent()
 		// Reading the body to its end frees the connection too.
 		if call, ok := p.Node().(*ast.CallExpr); ok {
-			if fn := calleeFunc(info, call); fn != nil && fn.Pkg() != nil && fn.Signature().Recv() == nil {
+			if fn := astx.CalleeFunc(info, call); fn != nil && fn.Pkg() != nil && fn.Signature().Recv() == nil {
 				switch fn.Pkg().Path() + "." + fn.Name() {
 				case "io.ReadAll", "io/ioutil.ReadAll":
 					return len(call.Args) == 1 && call.Args[0] == sel
@@ -314,7 +316,7 @@ func argOfNonCloser(info *types.Info, c inspector.Cursor, e ast.Expr) bool {
 	if !ok || !slices.Contains(call.Args, e) {
 		return false
 	}
-	fn := calleeFunc(info, call)
+	fn := astx.CalleeFunc(info, call)
 	if fn == nil || fn.Pkg() == nil || fn.Signature().Recv() != nil || !nonClosers[fn.Pkg().Path()+"."+fn.Name()] {
 		return false
 	}
@@ -380,7 +382,7 @@ func checkResourcePaths(r *reporter, f *fn, rs *resource) {
 		where = append(where, fmt.Sprint(r.line(rel.Pos())))
 	}
 	r.report(g.Node(ret), "resource-not-closed",
-		[]analysis.RelatedInformation{rel(rs.call, "acquires %s", rs.v.Name()), rel(rs.releases[0], "closes it on other paths")},
+		[]analysis.RelatedInformation{astx.Related(rs.call, "acquires %s", rs.v.Name()), astx.Related(rs.releases[0], "closes it on other paths")},
 		"%s leaves %s %s open: it is %s on other paths (line %s), not on this one", exitWord(g, ret), rs.kind.noun, release(rs), closed(rs.kind), strings.Join(where, ", "))
 }
 
@@ -396,13 +398,13 @@ func exitWord(g *flow.Graph, a ast.Node) string {
 // function returns, and a lock taken each turn is still held on the next.
 func checkDeferInLoop(r *reporter, f *fn) {
 	info := r.pass.TypesInfo
-	inspectDirect(f.cur, func(c inspector.Cursor) {
+	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		d, ok := c.Node().(*ast.DeferStmt)
 		if !ok {
 			return
 		}
 		// Only a defer on every turn: one under a condition may run once.
-		loop := enclosingLoop(c)
+		loop := astx.EnclosingLoop(c)
 		if loop == nil || c.Parent().Node() != loopBody(loop) || leavesAfterDefer(info, c, loop) {
 			return
 		}
@@ -412,7 +414,7 @@ func checkDeferInLoop(r *reporter, f *fn) {
 		if id, ok := ast.Unparen(d.Call.Fun).(*ast.Ident); ok {
 			// defer cancel() of a context derived on this turn.
 			if v, ok := info.Uses[id].(*types.Var); ok && !test && derivedIn(info, body, v) {
-				r.report(d, "defer-in-loop", []analysis.RelatedInformation{rel(loop, "the loop")},
+				r.report(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(loop, "the loop")},
 					"defer %s() inside the loop at line %d runs only when the function returns: every turn's context and its timer live until then",
 					id.Name, r.line(loop.Pos()))
 			}
@@ -434,19 +436,19 @@ func checkDeferInLoop(r *reporter, f *fn) {
 			}
 			// The same mutex on every turn: not one reached from a
 			// variable the loop changes (for p := c; p != nil; p = p.parent).
-			if contains(loop, declOf(k)) || assignedIn(info, loop, k) {
+			if astx.Contains(loop, declOf(k)) || assignedIn(info, loop, k) {
 				return
 			}
 			if l := lockedIn(info, body, k, lock, d.Pos()); l != nil {
-				r.report(d, "defer-in-loop", []analysis.RelatedInformation{rel(l, "locks %s on every turn", k)},
+				r.report(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(l, "locks %s on every turn", k)},
 					"defer %s.%s() inside the loop at line %d runs only when the function returns: the %s at line %d is still held on the next turn, which blocks forever",
 					k, sel.Sel.Name, r.line(loop.Pos()), lock, r.line(l.Pos()))
 			}
 		case "Close", "Stop", "Release", "Rollback":
-			if test || k.path != "" || !contains(body, declOf(k)) && !assignedIn(info, body, k) {
+			if test || k.path != "" || !astx.Contains(body, declOf(k)) && !assignedIn(info, body, k) {
 				return // not acquired by this turn
 			}
-			r.report(d, "defer-in-loop", []analysis.RelatedInformation{rel(loop, "the loop")},
+			r.report(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(loop, "the loop")},
 				"defer %s.%s() inside the loop at line %d runs only when the function returns: every turn's %s stays open until then",
 				k, sel.Sel.Name, r.line(loop.Pos()), k)
 		}
@@ -512,7 +514,7 @@ func derivedIn(info *types.Info, body *ast.BlockStmt, v *types.Var) bool {
 		}
 		if id, ok := as.Lhs[1].(*ast.Ident); ok && info.ObjectOf(id) == v {
 			if call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); ok {
-				fn := calleeFunc(info, call)
+				fn := astx.CalleeFunc(info, call)
 				found = fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "context" && strings.HasPrefix(fn.Name(), "With")
 			}
 		}

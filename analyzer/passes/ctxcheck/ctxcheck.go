@@ -8,6 +8,8 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
 
 	"golang.org/x/tools/go/analysis"
@@ -101,7 +103,7 @@ func runsAsGoroutine(info *types.Info, cur inspector.Cursor, started map[*types.
 			return isGo
 		}
 		callee, _ := typeutil.Callee(info, parent).(*types.Func)
-		return isMethod(callee, "golang.org/x/sync/errgroup", "Group", "Go")
+		return astx.IsMethod(callee, "golang.org/x/sync/errgroup", "Group", "Go")
 	}
 	return false
 }
@@ -166,7 +168,7 @@ func checkLoops(r *reporter, cur inspector.Cursor, body *ast.BlockStmt) {
 	if len(ctxs) == 0 {
 		return
 	}
-	inspectDirect(cur, func(c inspector.Cursor) {
+	astx.InspectDirect(cur, func(c inspector.Cursor) {
 		var loopBody *ast.BlockStmt
 		what := ""
 		switch n := c.Node().(type) {
@@ -196,7 +198,7 @@ func checkLoops(r *reporter, cur inspector.Cursor, body *ast.BlockStmt) {
 		ctx := ctxs[0]
 		r.report(c.Node(), "ctx-loop-unwatched",
 			[]analysis.RelatedInformation{
-				rel(block, "blocks here"),
+				astx.Related(block, "blocks here"),
 				{Pos: ctx.Pos(), End: ctx.Pos() + token.Pos(len(ctx.Name())), Message: "the context in scope"},
 			},
 			"%s in a goroutine blocks (line %d) with no way out and never watches %s.Done(): the goroutine outlives the cancellation of %s",
@@ -219,7 +221,7 @@ func isTickerChan(info *types.Info, e ast.Expr) bool {
 		n, ok := types.Unalias(t).(*types.Named)
 		return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "time" && n.Obj().Name() == "Ticker"
 	case *ast.CallExpr:
-		fn := calleeFunc(info, x)
+		fn := astx.CalleeFunc(info, x)
 		return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "time" && fn.Name() == "Tick"
 	}
 	return false
@@ -324,7 +326,7 @@ func checkUseAfterCancel(r *reporter, cur inspector.Cursor, body *ast.BlockStmt)
 		ctx, cancel types.Object
 	}
 	var ds []derived
-	inspectDirect(cur, func(c inspector.Cursor) {
+	astx.InspectDirect(cur, func(c inspector.Cursor) {
 		as, ok := c.Node().(*ast.AssignStmt)
 		if !ok || len(as.Lhs) != 2 || len(as.Rhs) != 1 {
 			return
@@ -333,7 +335,7 @@ func checkUseAfterCancel(r *reporter, cur inspector.Cursor, body *ast.BlockStmt)
 		if !ok {
 			return
 		}
-		fn := calleeFunc(info, call)
+		fn := astx.CalleeFunc(info, call)
 		if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "context" || !strings.HasPrefix(fn.Name(), "With") || fn.Name() == "WithValue" || fn.Name() == "WithoutCancel" {
 			return
 		}
@@ -354,7 +356,7 @@ func checkUseAfterCancel(r *reporter, cur inspector.Cursor, body *ast.BlockStmt)
 	var g *flow.Graph
 	for _, d := range ds {
 		var cancels []*ast.CallExpr
-		inspectDirect(cur, func(c inspector.Cursor) {
+		astx.InspectDirect(cur, func(c inspector.Cursor) {
 			call, ok := c.Node().(*ast.CallExpr)
 			if !ok || len(call.Args) != 0 {
 				return
@@ -383,7 +385,7 @@ func checkUseAfterCancel(r *reporter, cur inspector.Cursor, body *ast.BlockStmt)
 				continue
 			}
 			use := passesCtx(info, path[len(path)-1], d.ctx)
-			r.report(use, "ctx-used-after-cancel", []analysis.RelatedInformation{rel(cc, "cancels %s", d.ctx.Name())},
+			r.report(use, "ctx-used-after-cancel", []analysis.RelatedInformation{astx.Related(cc, "cancels %s", d.ctx.Name())},
 				"%s is passed to %s after %s() at line %d cancelled it: the call gets a context that is already done",
 				d.ctx.Name(), calleeName(info, use), d.cancel.Name(), r.line(cc.Pos()))
 			break
@@ -419,7 +421,7 @@ func passesCtx(info *types.Info, a ast.Node, v types.Object) *ast.CallExpr {
 		if !ok || found != nil {
 			return
 		}
-		if fn := calleeFunc(info, call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "context" && (fn.Name() == "Cause" || fn.Name() == "WithoutCancel") {
+		if fn := astx.CalleeFunc(info, call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "context" && (fn.Name() == "Cause" || fn.Name() == "WithoutCancel") {
 			return
 		}
 		for _, arg := range call.Args {
@@ -432,7 +434,7 @@ func passesCtx(info *types.Info, a ast.Node, v types.Object) *ast.CallExpr {
 }
 
 func calleeName(info *types.Info, call *ast.CallExpr) string {
-	if fn := calleeFunc(info, call); fn != nil && fn.Signature().Recv() == nil && fn.Pkg() != nil {
+	if fn := astx.CalleeFunc(info, call); fn != nil && fn.Signature().Recv() == nil && fn.Pkg() != nil {
 		if _, local := ast.Unparen(call.Fun).(*ast.Ident); !local {
 			return fn.Pkg().Name() + "." + fn.Name()
 		}

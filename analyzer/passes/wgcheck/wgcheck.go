@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
 
 	"golang.org/x/tools/go/analysis"
@@ -162,10 +164,10 @@ func wgCalls(info *types.Info, cur inspector.Cursor) []*call {
 				var m string
 				group := false
 				for _, name := range []string{"Add", "Done", "Wait", "Go"} {
-					if isMethod(f, "sync", "WaitGroup", name) {
+					if astx.IsMethod(f, "sync", "WaitGroup", name) {
 						m = name
 					}
-					if isMethod(f, "golang.org/x/sync/errgroup", "Group", name) {
+					if astx.IsMethod(f, "golang.org/x/sync/errgroup", "Group", name) {
 						m, group = name, true
 					}
 				}
@@ -205,7 +207,7 @@ func passes(info *types.Info, k key) func(ast.Node) bool {
 			if !ok || found {
 				return
 			}
-			if f, _ := typeutil.Callee(info, c).(*types.Func); f != nil && (isMethod(f, "sync", "WaitGroup", f.Name()) || isMethod(f, "golang.org/x/sync/errgroup", "Group", f.Name())) {
+			if f, _ := typeutil.Callee(info, c).(*types.Func); f != nil && (astx.IsMethod(f, "sync", "WaitGroup", f.Name()) || astx.IsMethod(f, "golang.org/x/sync/errgroup", "Group", f.Name())) {
 				return
 			}
 			args := c.Args
@@ -241,7 +243,7 @@ func runsAsGoroutine(info *types.Info, f *fn, started map[*types.Func]bool) bool
 			return isGo
 		}
 		callee, _ := typeutil.Callee(info, parent).(*types.Func)
-		return isMethod(callee, "golang.org/x/sync/errgroup", "Group", "Go")
+		return astx.IsMethod(callee, "golang.org/x/sync/errgroup", "Group", "Go")
 	}
 	return false
 }
@@ -307,7 +309,7 @@ func checkDoneSkipped(r *reporter, f *fn, started map[*types.Func]bool) {
 				skip = true // deferred, or counted here: not this shape
 			case d.method == "Done":
 				dones = append(dones, d)
-				skip = skip || enclosingLoop(d.cur) != nil
+				skip = skip || astx.EnclosingLoop(d.cur) != nil
 			}
 		}
 		if skip {
@@ -326,7 +328,7 @@ func checkDoneSkipped(r *reporter, f *fn, started map[*types.Func]bool) {
 		ret := path[len(path)-1]
 		related := []analysis.RelatedInformation{}
 		for _, d := range dones {
-			related = append(related, rel(d.node, "the only Done, not deferred"))
+			related = append(related, astx.Related(d.node, "the only Done, not deferred"))
 		}
 		r.report(ret, "waitgroup-done-skipped", related,
 			"return skips %s.Done() (line %d), which is not deferred; %s.Wait() then blocks forever",
@@ -373,18 +375,18 @@ func checkDoneExtra(r *reporter, f *fn, fns map[ast.Node]*fn) {
 			if b == a || b.key != k || b.deferred || b.atom == nil {
 				continue
 			}
-			if !a.deferred && (enclosingLoop(a.cur) != nil || enclosingLoop(b.cur) != nil) {
+			if !a.deferred && (astx.EnclosingLoop(a.cur) != nil || astx.EnclosingLoop(b.cur) != nil) {
 				continue
 			}
 			if g.Search(a.atom, func(x ast.Node) bool { return x == b.atom }, stop, nil, 1) == nil {
 				continue
 			}
 			if a.deferred {
-				r.report(b.node, "waitgroup-done-extra", []analysis.RelatedInformation{rel(a.node, "deferred Done, which runs again at the return")},
+				r.report(b.node, "waitgroup-done-extra", []analysis.RelatedInformation{astx.Related(a.node, "deferred Done, which runs again at the return")},
 					"%s.Done() here and again by the deferred %s.Done() at line %d: the counter goes negative (a panic) or Wait returns early",
 					k, k, r.line(a.node.Pos()))
 			} else {
-				r.report(b.node, "waitgroup-done-extra", []analysis.RelatedInformation{rel(a.node, "first Done")},
+				r.report(b.node, "waitgroup-done-extra", []analysis.RelatedInformation{astx.Related(a.node, "first Done")},
 					"%s.Done() runs again after %s.Done() at line %d on this path, with no Add between: the counter goes negative (a panic) or Wait returns early",
 					k, k, r.line(a.node.Pos()))
 			}
@@ -408,7 +410,7 @@ func addsMany(info *types.Info, f *fn, fns map[ast.Node]*fn, k key) bool {
 	if outer == nil {
 		return true
 	}
-	startLoop := enclosingLoop(f.cur)
+	startLoop := astx.EnclosingLoop(f.cur)
 	for _, c := range outer.calls {
 		if c.key != k || c.method != "Add" || len(c.node.Args) != 1 {
 			continue
@@ -419,7 +421,7 @@ func addsMany(info *types.Info, f *fn, fns map[ast.Node]*fn, k key) bool {
 				continue
 			}
 		}
-		if startLoop == nil || !contains(startLoop, c.node) {
+		if startLoop == nil || !astx.Contains(startLoop, c.node) {
 			return true
 		}
 	}
@@ -429,7 +431,7 @@ func addsMany(info *types.Info, f *fn, fns map[ast.Node]*fn, k key) bool {
 // checkWaitBeforeAdd reports an Add after a goroutine that waits was started.
 func checkWaitBeforeAdd(r *reporter, f *fn, fns map[ast.Node]*fn) {
 	info := r.pass.TypesInfo
-	inspectDirect(f.cur, func(c inspector.Cursor) {
+	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		gs, ok := c.Node().(*ast.GoStmt)
 		if !ok {
 			return
@@ -470,7 +472,7 @@ func checkWaitBeforeAdd(r *reporter, f *fn, fns map[ast.Node]*fn) {
 			end := path[len(path)-1]
 			add := adds[slices.IndexFunc(adds, func(a *call) bool { return a.atom == end })]
 			r.report(add.node, "waitgroup-wait-before-add",
-				[]analysis.RelatedInformation{rel(w.node, "waits in the goroutine started at line %d", r.line(gs.Pos()))},
+				[]analysis.RelatedInformation{astx.Related(w.node, "waits in the goroutine started at line %d", r.line(gs.Pos()))},
 				"%s.%s after the goroutine started at line %d calls %s.Wait(), with no Add before it: Wait can see a zero counter and return at once",
 				k, add.method, r.line(gs.Pos()), k)
 			return

@@ -1,0 +1,74 @@
+// Package astx holds the syntax helpers secondlook's detector passes
+// share (chancheck, wgcheck, ctxcheck).
+package astx
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// CalleeFunc returns the function or method a call calls statically, or nil.
+func CalleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	return fn
+}
+
+// Contains reports whether node n lies within outer.
+func Contains(outer, n ast.Node) bool {
+	return outer != nil && n != nil && outer.Pos() <= n.Pos() && n.End() <= outer.End()
+}
+
+// EnclosingLoop returns the innermost loop whose body holds cur, within
+// cur's function, or nil.
+func EnclosingLoop(cur inspector.Cursor) ast.Node {
+	pos := cur.Node().Pos()
+	for c := range cur.Enclosing() {
+		switch n := c.Node().(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return nil
+		case *ast.ForStmt:
+			if c != cur && n.Body.Pos() <= pos && pos < n.Body.End() {
+				return n
+			}
+		case *ast.RangeStmt:
+			if c != cur && n.Body.Pos() <= pos && pos < n.Body.End() {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
+// InspectDirect calls f for fn and each node of fn outside nested function literals.
+func InspectDirect(fn inspector.Cursor, f func(inspector.Cursor)) {
+	fn.Inspect(nil, func(c inspector.Cursor) bool {
+		if _, ok := c.Node().(*ast.FuncLit); ok && c != fn {
+			return false
+		}
+		f(c)
+		return true
+	})
+}
+
+// IsMethod reports whether fn is the method name of pkg's type typ.
+func IsMethod(fn *types.Func, pkg, typ, name string) bool {
+	if fn == nil || fn.Name() != name || fn.Pkg() == nil || fn.Pkg().Path() != pkg || fn.Signature().Recv() == nil {
+		return false
+	}
+	t := fn.Signature().Recv().Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Name() == typ
+}
+
+// Related is one piece of evidence.
+func Related(n ast.Node, format string, args ...any) analysis.RelatedInformation {
+	return analysis.RelatedInformation{Pos: n.Pos(), End: n.End(), Message: fmt.Sprintf(format, args...)}
+}
