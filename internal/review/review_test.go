@@ -328,3 +328,25 @@ func TestVotesAndVerify(t *testing.T) {
 		t.Errorf("verify: findings %+v, refuted %d", res.Findings, res.Stats.Refuted)
 	}
 }
+
+// TestCancelKeepsWhatFinished: Ctrl-C cancels the requests in flight; the
+// regions already answered keep their findings and every other region ends
+// as a Failure saying it was interrupted.
+func TestCancelKeepsWhatFinished(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := llmtest.NewServer(t, func(r *llmtest.Request) llmtest.Reply {
+		if strings.Contains(r.Last("user"), "Get") {
+			return noisyModel(r)
+		}
+		cancel() // the user presses Ctrl-C while Put's region is asked
+		return llmtest.Reply{Delay: 5 * time.Second, Content: answer()}
+	})
+	res := Run(ctx, regions(), Config{Client: client(t, srv.URL, nil), Model: "fake", Lines: lines, Concurrency: 1})
+	if len(findings.Dedup(res.Findings)) != 1 {
+		t.Errorf("the answered region's finding was lost: %+v", res.Findings)
+	}
+	if len(res.Failures) != 1 || !strings.Contains(res.Failures[0].Message, "canceled") && !strings.Contains(res.Failures[0].Message, "interrupted") {
+		t.Errorf("failures = %+v, want Put's region interrupted", res.Failures)
+	}
+}
