@@ -211,7 +211,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	})
 	sortDiagnostics(res.Diagnostics)
 	sortErrors(res.Errors)
-	res.Errors = slices.Compact(res.Errors)
+	res.Errors = removeMultiples(res.Errors)
 	return res, nil
 }
 
@@ -379,7 +379,7 @@ func (s *state) loadAndAnalyse(ctx context.Context, dir string, cfg Config, path
 	var good []*packages.Package
 	for _, p := range pkgs {
 		if p.IllTyped || len(p.Errors) > 0 {
-			s.recordErrors(p)
+			s.recordErrors(p, dir)
 		}
 		if p.IllTyped || len(p.Syntax) == 0 || p.Types == nil {
 			continue
@@ -463,7 +463,7 @@ func pickVariants(pkgs []*packages.Package) []*packages.Package {
 	return out
 }
 
-func (s *state) recordErrors(p *packages.Package) {
+func (s *state) recordErrors(p *packages.Package, dir string) {
 	// When a package does not type-check, go list's attempt to compile it
 	// for export data fails with the same errors as compiler output ("# p\n
 	// file:line: msg"); the type checker's errors say it better.
@@ -476,6 +476,9 @@ func (s *state) recordErrors(p *packages.Package) {
 		}
 		pe := PackageError{Package: p.PkgPath, Message: e.Msg}
 		if pos := parsePos(e.Pos); pos.file != "" {
+			if !filepath.IsAbs(pos.file) {
+				pos.file = filepath.Join(dir, pos.file) // go list's positions are relative to its directory
+			}
 			pe.File, pe.Line, pe.Column = s.rel(pos.file), pos.line, pos.col
 		}
 		s.res.Errors = append(s.res.Errors, pe)
@@ -638,6 +641,22 @@ func sortErrors(es []PackageError) {
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
 		return a.Message < b.Message
+	})
+}
+
+// removeMultiples keeps the first error of each line of a file, as
+// go/scanner's ErrorList.RemoveMultiples does: one syntax error makes the
+// parser (and go list, and the type checker) report several on its line,
+// and only the first says what is wrong. es must be sorted.
+func removeMultiples(es []PackageError) []PackageError {
+	return slices.CompactFunc(es, func(a, b PackageError) bool {
+		if a.File == "" || a.Line == 0 {
+			return a == b
+		}
+		return a.Package == b.Package && a.File == b.File && a.Line == b.Line
 	})
 }

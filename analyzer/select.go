@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -29,6 +30,7 @@ type Region struct {
 	Static  int                 // x/tools findings inside it
 	Score   float64             // rank: higher is riskier
 	Tokens  int                 // what the code and context cost a model to read
+	Note    string              // why Code is not the whole function, if it is not
 }
 
 // SelectConfig says which regions [Select] picks and how many it keeps.
@@ -200,9 +202,66 @@ func newRegion(f *Func, changed []gitdiff.LineRange, caller bool) Region {
 		Static:  f.Static,
 	}
 	r.Score = Score(sigs, f.Static, f.Test, caller, changed != nil)
+	if r.End-r.Start+1 > maxRegionLines {
+		cut(&r)
+	}
 	sum := sha256.Sum256([]byte(r.File + "\x00" + r.Func + "\x00" + r.Code))
 	r.ID = hex.EncodeToString(sum[:8])
 	return r
+}
+
+// Regions of functions longer than maxRegionLines are cut to that many
+// lines, starting cutLead lines before the first changed line (or signal),
+// so that a generated table or a 5,000-line switch does not cost a whole
+// budget; a note in the context tells the model what it does not see.
+const (
+	maxRegionLines = 400
+	cutLead        = 50
+)
+
+// cut narrows r to a window of maxRegionLines lines around its first
+// changed line or signal, keeping the changes and signals inside it.
+func cut(r *Region) {
+	lines := strings.Split(r.Code, "\n")
+	if len(lines) != r.End-r.Start+1 {
+		return // Code does not match its lines; leave it whole
+	}
+	focus := r.Start
+	switch {
+	case len(r.Changed) > 0:
+		focus = r.Changed[0].Start
+	case len(r.Signals) > 0:
+		focus = r.Signals[0].Line
+	}
+	from := max(r.Start, focus-cutLead)
+	to := min(r.End, from+maxRegionLines-1)
+	from = max(r.Start, to-maxRegionLines+1)
+	sig := ""
+	for _, l := range lines {
+		if strings.HasPrefix(l, "func ") {
+			sig = strings.TrimSuffix(strings.TrimSpace(l), "{")
+			break
+		}
+	}
+	r.Note = fmt.Sprintf("cut to lines %d-%d of %d-%d", from, to, r.Start, r.End)
+	note := fmt.Sprintf("// %s is %d lines long (%d-%d); only lines %d-%d are shown.", r.Func, r.End-r.Start+1, r.Start, r.End, from, to)
+	if sig != "" {
+		note += "\n// Its signature: " + strings.TrimSpace(sig)
+	}
+	r.Context = strings.TrimLeft(note+"\n"+r.Context, "\n")
+	r.Code = strings.Join(lines[from-r.Start:to-r.Start+1], "\n")
+	var changed []gitdiff.LineRange
+	for _, c := range r.Changed {
+		if c.End >= from && c.Start <= to {
+			changed = append(changed, gitdiff.LineRange{Start: max(c.Start, from), End: min(c.End, to)})
+		}
+	}
+	if r.Changed != nil && changed == nil {
+		changed = []gitdiff.LineRange{}
+	}
+	r.Changed = changed
+	r.Signals = slices.DeleteFunc(r.Signals, func(s Signal) bool { return s.Line < from || s.Line > to })
+	r.Start, r.End = from, to
 }
 
 // Score ranks a function by how likely it is to hold a bug.

@@ -450,6 +450,9 @@ func writeDryRunText(w io.Writer, res *pipeline.Result, opts scanOptions) {
 		if r.Static > 0 {
 			notes = append(notes, fmt.Sprintf("%d static finding(s)", r.Static))
 		}
+		if r.Note != "" {
+			notes = append(notes, r.Note)
+		}
 		fmt.Fprintf(w, "    %s\n", strings.Join(notes, ", "))
 		shown := 0
 		for _, s := range r.Signals {
