@@ -103,7 +103,7 @@ func levelStyle(l Level) string {
 }
 
 func (p *textPrinter) finding(f Finding, rule Rule) {
-	p.paint(ansiBold, position(f.Location)+":")
+	p.paint(ansiBold, TermSafe(position(f.Location))+":")
 	p.buf.WriteByte(' ')
 	p.paint(levelStyle(f.Level), f.Level.String()+":")
 	p.buf.WriteByte(' ')
@@ -113,7 +113,7 @@ func (p *textPrinter) finding(f Finding, rule Rule) {
 		p.paint(ansiDim, "["+rule.Name+"]")
 	}
 	p.buf.WriteByte(' ')
-	p.buf.WriteString(indentLines(strings.TrimSpace(f.Message)))
+	p.buf.WriteString(indentLines(TermSafe(strings.TrimSpace(f.Message))))
 	p.buf.WriteByte('\n')
 
 	if code, caret := snippetLines(f.Location); code != "" {
@@ -131,10 +131,10 @@ func (p *textPrinter) finding(f Finding, rule Rule) {
 	}
 	for _, rel := range f.Related {
 		p.buf.WriteString(indent)
-		p.buf.WriteString(position(rel))
+		p.buf.WriteString(TermSafe(position(rel)))
 		if msg := strings.TrimSpace(rel.Message); msg != "" {
 			p.buf.WriteString(": ")
-			p.buf.WriteString(indentLines(msg))
+			p.buf.WriteString(indentLines(TermSafe(msg)))
 		}
 		p.buf.WriteByte('\n')
 	}
@@ -143,7 +143,7 @@ func (p *textPrinter) finding(f Finding, rule Rule) {
 func (p *textPrinter) failure(fl Failure) {
 	p.paint(ansiBold+ansiRed, "failure:")
 	p.buf.WriteByte(' ')
-	p.buf.WriteString(failureText(fl))
+	p.buf.WriteString(indentLines(TermSafe(failureText(fl))))
 	p.buf.WriteByte('\n')
 }
 
@@ -184,10 +184,59 @@ func indentLines(s string) string {
 	return strings.ReplaceAll(s, "\n", "\n"+indent)
 }
 
+// TermSafe neutralises what a terminal would act on rather than show, in
+// text that the model, the analysed code or a server wrote: C0 and C1
+// controls (ESC starts CSI and OSC 8 hyperlink sequences, CR overwrites the
+// line, BEL rings), DEL, bytes that are not UTF-8 (a lone 0x9b is CSI to an
+// 8-bit terminal) and the bidirectional overrides that reorder what is shown
+// (Trojan Source). Each is written as a Go escape (\x1b, \u202e), so the
+// reader sees that it was there. Newlines and tabs are kept: the writer
+// indents the one and the caret line needs the other.
+func TermSafe(s string) string {
+	var b strings.Builder
+	done := 0 // s[:done] is in b
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if esc := termEscape(r, size, s[i]); esc != "" {
+			b.WriteString(s[done:i])
+			b.WriteString(esc)
+			done = i + size
+		}
+		i += size
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// termEscape returns how termSafe writes the rune r of size bytes starting
+// with byte first, or "" when it is written as it is.
+func termEscape(r rune, size int, first byte) string {
+	switch {
+	case r == utf8.RuneError && size == 1:
+		return fmt.Sprintf(`\x%02x`, first)
+	case r == '\n' || r == '\t':
+		return ""
+	case r < 0x20 || r == 0x7f:
+		return fmt.Sprintf(`\x%02x`, r)
+	case r >= 0x80 && r <= 0x9f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return fmt.Sprintf(`\u%04x`, r)
+	}
+	return ""
+}
+
 // snippetLines returns the source line of l without its indentation, and a
 // caret line marking l's columns on it ("" when the columns are unknown or
-// do not fit the snippet).
+// do not fit the snippet). Both are safe for a terminal (termSafe); the caret
+// line widens with the escapes.
 func snippetLines(l Location) (code, caret string) {
+	code, caret = rawSnippetLines(l)
+	return TermSafe(code), caret
+}
+
+func rawSnippetLines(l Location) (code, caret string) {
 	line := strings.TrimRight(l.Snippet, " \t\r\n")
 	code = strings.TrimLeft(line, " \t")
 	if code == "" || l.Column < 1 {
@@ -204,12 +253,17 @@ func snippetLines(l Location) (code, caret string) {
 	}
 	end = min(end, len(code))
 	var b strings.Builder
-	for _, r := range code[:start] {
-		if r == '\t' {
+	for i := 0; i < start; {
+		r, size := utf8.DecodeRuneInString(code[i:])
+		switch esc := termEscape(r, size, code[i]); {
+		case r == '\t':
 			b.WriteByte('\t')
-		} else {
+		case esc != "":
+			b.WriteString(strings.Repeat(" ", len(esc)))
+		default:
 			b.WriteByte(' ')
 		}
+		i += size
 	}
 	b.WriteString(strings.Repeat("^", max(1, utf8.RuneCountInString(code[start:end]))))
 	return code, b.String()

@@ -36,9 +36,9 @@ const maxProblems = 5
 //
 // It is strict about shape, so that a claim never reaches Verify with a
 // field silently lost, but forgives the slips small local models make: a
-// bare array of claims, "findings": null, a missing or null end_line (taken
-// to be line), a line written as a numeric string ("42") or a whole float
-// (42.0), a confidence written as a string ("0.8", "80%") or as a percentage
+// bare array of claims, "findings": null, a missing, null or zero end_line
+// or one before line (taken to be line), a line written as a numeric string
+// ("42") or a whole float (42.0), a confidence written as a string ("0.8", "80%") or as a percentage
 // (80 becomes 0.8). Fields the schema does not know are ignored.
 //
 // Anything else is an error whose message names each field at fault, in
@@ -80,16 +80,15 @@ func ParseAnswer(content string) ([]Claim, error) {
 		f := fields{obj: obj, path: path, p: &p}
 		c := Claim{
 			Kind:        f.str("kind", true),
-			Line:        f.line("line", true),
+			Line:        f.line("line", true, 1),
 			Quote:       f.str("quote", true),
 			Message:     f.str("message", true),
 			Explanation: f.str("explanation", true),
 			Confidence:  f.confidence("confidence"),
 		}
-		c.EndLine = f.line("end_line", false)
-		if c.EndLine == 0 {
-			c.EndLine = c.Line
-		}
+		// An end_line of 0 is taken as missing, and one before line as a slip
+		// (Verify moves the claim to where its quote is anyway).
+		c.EndLine = max(f.line("end_line", false, 0), c.Line)
 		claims = append(claims, c)
 	}
 	if err := p.err(); err != nil {
@@ -275,8 +274,9 @@ func (f fields) str(key string, required bool) string {
 	return s
 }
 
-// line reads a line number: a whole number, or a string holding one.
-func (f fields) line(key string, required bool) int {
+// line reads a line number, at least least: a whole number, or a string
+// holding one.
+func (f fields) line(key string, required bool, least int) int {
 	v, ok := f.get(key, required)
 	if !ok {
 		return 0
@@ -289,7 +289,7 @@ func (f fields) line(key string, required bool) int {
 		num = json.Number(strings.TrimSpace(v))
 	}
 	x, err := num.Float64()
-	if num == "" || err != nil || x != math.Trunc(x) || x < 0 || x > math.MaxInt32 {
+	if num == "" || err != nil || x != math.Trunc(x) || x < float64(least) || x > math.MaxInt32 {
 		f.p.add("%s must be a line number, got %s", f.name(key), describe(v))
 		return 0
 	}

@@ -323,7 +323,9 @@ func failureLine(f findings.Failure) string {
 		b.WriteString(f.Package + ": ")
 	}
 	b.WriteString(f.Message)
-	return b.String()
+	// A failure may quote a server's or a model's words: no terminal
+	// control sequences reach the user's terminal.
+	return findings.TermSafe(b.String())
 }
 
 func regionsAndTokens(regions, tokens int) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -145,6 +146,12 @@ func convert(gf *godiff.File) (File, error) {
 		return f, nil
 	}
 	for _, frag := range gf.TextFragments {
+		// go-gitdiff checks a hunk's line counts against its lines but not
+		// its start: "+0,1" would make line 0 changed, and a start near the
+		// int64 limit would wrap around in the walk below and mark line 1.
+		if (frag.NewLines > 0 && frag.NewPosition < 1) || frag.NewPosition < 0 || frag.NewPosition > math.MaxInt32 {
+			return File{}, fmt.Errorf("file %s: hunk %q: bad new-side start line %d", f.Path, frag.Header(), frag.NewPosition)
+		}
 		f.Ranges = appendFragmentRanges(f.Ranges, frag)
 	}
 	return f, nil
