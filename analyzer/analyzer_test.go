@@ -104,6 +104,14 @@ func TestRunFiles(t *testing.T) {
 	if diff := cmp.Diff([]string{"example.com/mod/list"}, res.Packages); diff != "" {
 		t.Errorf("packages (-want +got):\n%s", diff)
 	}
+	// A change to a test file alone loads its package with its tests.
+	res = loadFixture(t, Config{Files: []string{"server/server_test.go"}})
+	if diff := cmp.Diff([]string{"example.com/mod/server"}, res.Packages); diff != "" {
+		t.Errorf("test-only change: packages (-want +got):\n%s", diff)
+	}
+	if funcByName(res, "TestHandle") == nil {
+		t.Error("test-only change: TestHandle not loaded")
+	}
 	res = loadFixture(t, Config{Files: []string{"list/gone.go"}})
 	if len(res.Packages) != 0 || len(res.Funcs) != 0 {
 		t.Errorf("a deleted file loaded %v", res.Packages)

@@ -316,7 +316,8 @@ func listPackages(ctx context.Context, dir string, cfg Config, mod Module, queri
 		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule,
 		Dir:     dir,
 		Env:     cfg.Env,
-		Tests:   false,
+		// A file= query finds a _test.go file only in a test variant.
+		Tests: cfg.Files != nil && !cfg.NoTests,
 	}
 	pkgs, err := packages.Load(pcfg, queries...)
 	if err != nil {
@@ -338,7 +339,14 @@ func listPackages(ctx context.Context, dir string, cfg Config, mod Module, queri
 		if p.Module == nil || p.Module.Path != mod.Path {
 			continue // a dependency, or another module of a workspace
 		}
-		paths = append(paths, p.PkgPath)
+		switch {
+		case strings.HasSuffix(p.ID, ".test") && p.Name == "main":
+			// The generated test main.
+		case p.ForTest != "":
+			paths = append(paths, p.ForTest) // "p [p.test]" and "p_test [p.test]" load with p
+		default:
+			paths = append(paths, p.PkgPath)
+		}
 	}
 	slices.Sort(paths)
 	return slices.Compact(paths), errs, nil
