@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/go/packages"
 
 	"github.com/secondlook/secondlook/internal/gitdiff"
 )
@@ -248,5 +249,33 @@ func TestParsePos(t *testing.T) {
 		if got := parsePos(in); got != want {
 			t.Errorf("parsePos(%q) = %+v, want %+v", in, got, want)
 		}
+	}
+}
+
+// TestPickVariants: with tests, "p [p.test]" holds every file of p, so p
+// itself is not analysed again, and the generated test main never is.
+func TestPickVariants(t *testing.T) {
+	pkgs := []*packages.Package{
+		{ID: "m/p", PkgPath: "m/p", Name: "p"},
+		{ID: "m/p [m/p.test]", PkgPath: "m/p", Name: "p", ForTest: "m/p"},
+		{ID: "m/p_test [m/p.test]", PkgPath: "m/p_test", Name: "p_test", ForTest: "m/p"},
+		{ID: "m/p.test", PkgPath: "m/p.test", Name: "main"},
+		{ID: "m/q", PkgPath: "m/q", Name: "q"},
+	}
+	var got []string
+	for _, p := range pickVariants(pkgs) {
+		got = append(got, p.ID)
+	}
+	want := []string{"m/p [m/p.test]", "m/p_test [m/p.test]", "m/q"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("pickVariants (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadAsksForTest: pickVariants needs ForTest, which go/packages fills
+// only when asked.
+func TestLoadAsksForTest(t *testing.T) {
+	if loadMode&packages.NeedForTest == 0 {
+		t.Error("loadMode lacks NeedForTest: every package with tests would be analysed twice")
 	}
 }

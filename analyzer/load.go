@@ -313,7 +313,7 @@ func fileExists(name string) bool {
 func listPackages(ctx context.Context, dir string, cfg Config, mod Module, queries []string) ([]string, []PackageError, error) {
 	pcfg := &packages.Config{
 		Context: ctx,
-		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule | packages.NeedForTest,
 		Dir:     dir,
 		Env:     cfg.Env,
 		// A file= query finds a _test.go file only in a test variant.
@@ -368,7 +368,7 @@ type state struct {
 
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
-	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule
+	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule | packages.NeedForTest
 
 func (s *state) loadAndAnalyse(ctx context.Context, dir string, cfg Config, paths []string) error {
 	pcfg := &packages.Config{
