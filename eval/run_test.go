@@ -163,6 +163,12 @@ func TestEvalWithFakeModels(t *testing.T) {
 	}
 	if noisy.Duplicates != perfect.Duplicates {
 		t.Errorf("noisy duplicates %d, perfect %d", noisy.Duplicates, perfect.Duplicates)
+		for i := range noisy.Results {
+			n, p := noisy.Results[i], perfect.Results[i]
+			if n.Figures.Duplicates != p.Figures.Duplicates {
+				t.Logf("%s: noisy %+v\nperfect %+v", n.Name, n.Findings, p.Findings)
+			}
+		}
 	}
 	if perfect.Tokens == 0 || perfect.CostUSD == 0 {
 		t.Errorf("tokens %d cost %v: not counted", perfect.Tokens, perfect.CostUSD)

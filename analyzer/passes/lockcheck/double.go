@@ -111,7 +111,7 @@ func (c *checker) reportOrders() {
 	type pair struct{ a, b types.Object }
 	by := make(map[pair][]orderEdge)
 	edges := slices.Clone(c.edges)
-	slices.SortStableFunc(edges, func(x, y orderEdge) int { return int(x.taken.pos()) - int(y.taken.pos()) })
+	slices.SortStableFunc(edges, func(x, y orderEdge) int { return c.comparePos(x.taken.pos(), y.taken.pos()) })
 	for _, e := range edges {
 		p := pair{e.held.ev.class, e.taken.class}
 		by[p] = append(by[p], e)

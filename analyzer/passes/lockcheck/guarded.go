@@ -269,7 +269,7 @@ func (c *checker) reportField(f *types.Var, recs []accessRec, reachable, isEntry
 				}
 				return 1
 			}
-			return int(a.ev.pos()) - int(b.ev.pos())
+			return c.comparePos(a.ev.pos(), b.ev.pos())
 		})
 		var rel []analysis.RelatedInformation
 		var names []string

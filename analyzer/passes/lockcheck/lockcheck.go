@@ -330,3 +330,14 @@ func (c *checker) callString(ev *event) string {
 	}
 	return types.ExprString(ev.node.(ast.Expr))
 }
+
+// comparePos orders positions by file name, then offset. token.Pos alone
+// does not do across files: go/packages parses a package's files in
+// parallel, so their bases, and so their order, change from run to run.
+func (c *checker) comparePos(a, b token.Pos) int {
+	pa, pb := c.pass.Fset.Position(a), c.pass.Fset.Position(b)
+	if pa.Filename != pb.Filename {
+		return strings.Compare(pa.Filename, pb.Filename)
+	}
+	return pa.Offset - pb.Offset
+}
