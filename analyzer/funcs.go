@@ -59,7 +59,8 @@ type pkgIndex struct {
 	pkg   *packages.Package
 	mod   Module
 	decls map[token.Pos]declRef
-	src   map[string][]byte // file name → content
+	src   map[string][]byte   // file name → content
+	split map[string][]string // file name → lines, for lines
 }
 
 type declRef struct {
@@ -69,7 +70,7 @@ type declRef struct {
 }
 
 func newPkgIndex(p *packages.Package, mod Module) *pkgIndex {
-	ix := &pkgIndex{pkg: p, mod: mod, decls: map[token.Pos]declRef{}, src: map[string][]byte{}}
+	ix := &pkgIndex{pkg: p, mod: mod, decls: map[token.Pos]declRef{}, src: map[string][]byte{}, split: map[string][]string{}}
 	for _, f := range p.Syntax {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
@@ -114,22 +115,21 @@ func (ix *pkgIndex) text(from, to token.Pos) string {
 	return string(src[a:b])
 }
 
-// lines returns lines [start, end] (1-based) of the file holding pos.
+// lines returns lines [start, end] (1-based) of the file pos names, as
+// //line directives adjust it: for cgo's translations, the user's file.
 func (ix *pkgIndex) lines(pos token.Pos, start, end int) string {
-	tf := ix.pkg.Fset.File(pos)
-	src := ix.source(pos)
-	if start < 1 || end > tf.LineCount() || start > end {
+	name := ix.pkg.Fset.Position(pos).Filename
+	ls, ok := ix.split[name]
+	if !ok {
+		b, _ := os.ReadFile(name)
+		ls = strings.Split(string(b), "\n")
+		ix.split[name] = ls
+	}
+	if start < 1 || end > len(ls) || start > end {
 		return ""
 	}
-	a := tf.Offset(tf.LineStart(start))
-	b := len(src)
-	if end < tf.LineCount() {
-		b = tf.Offset(tf.LineStart(end+1)) - 1
-	}
-	if a > len(src) || b > len(src) || a > b {
-		return ""
-	}
-	return strings.TrimRight(string(src[a:b]), "\r\n")
+	out := strings.Join(ls[start-1:end], "\n")
+	return strings.TrimRight(strings.ReplaceAll(out, "\r\n", "\n"), "\r\n")
 }
 
 // extractFuncs returns the functions of a file: every FuncDecl with a body,

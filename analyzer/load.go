@@ -417,7 +417,14 @@ func (s *state) loadAndAnalyse(ctx context.Context, dir string, cfg Config, path
 		ix := newPkgIndex(p, s.mod)
 		for _, f := range p.Syntax {
 			name := p.Fset.File(f.FileStart).Name()
-			if s.seenFile[name] || !s.ownFile(name) || ast.IsGenerated(f) {
+			// With cgo, the syntax is cgo's translation (in the build
+			// cache, marked generated), whose //line directives name the
+			// user's file: that file is the one to read and report on.
+			cgo := false
+			if orig := p.Fset.Position(f.Package).Filename; orig != name && s.ownFile(orig) {
+				name, cgo = orig, true
+			}
+			if s.seenFile[name] || !s.ownFile(name) || (!cgo && ast.IsGenerated(f)) {
 				continue
 			}
 			s.seenFile[name] = true
