@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/secondlook/secondlook/internal/llm/llmtest"
+	"github.com/secondlook/secondlook/internal/sarifschema"
+)
+
+// TestFaultMatrix drives the real CLI against a fake model server that
+// misbehaves in each way a real one does. For every fault: every region
+// ends answered or as a reported failure, the exit code says which, the
+// SARIF report is still written and valid, nothing panics, and a refused
+// key is asked once.
+func TestFaultMatrix(t *testing.T) {
+	good := `{"findings":[]}`
+	type fault struct {
+		name     string
+		reply    func(n int64) llmtest.Reply // n: 1-based request number
+		args     []string
+		answered bool  // every region answered (exit 0), or every one failed (exit 1)
+		maxReqs  int64 // 0: no bound checked
+	}
+	for _, f := range []fault{
+		{name: "429 with a reset hint, then an answer", answered: true, reply: func(n int64) llmtest.Reply {
+			if n == 1 {
+				return llmtest.Reply{Status: 429, Header: map[string]string{"retry-after-ms": "5"}, Body: `{"error":{"message":"slow down","type":"requests"}}`}
+			}
+			return llmtest.Reply{Content: good}
+		}},
+		{name: "503 then an answer", answered: true, args: []string{"--retries", "2"}, reply: func(n int64) llmtest.Reply {
+			if n == 1 {
+				return llmtest.Reply{Status: 503, Header: map[string]string{"Retry-After": "0.01"}, Body: `{"error":{"message":"overloaded"}}`}
+			}
+			return llmtest.Reply{Content: good}
+		}},
+		{name: "500 for good", args: []string{"--retries", "1"}, reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{Status: 500, Header: map[string]string{"Retry-After": "0.01"}, Body: `{"error":{"message":"boom"}}`}
+		}},
+		{name: "502 for good", args: []string{"--retries", "1"}, reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{Status: 502, Header: map[string]string{"Retry-After": "0.01"}, Body: "<html>bad gateway</html>"}
+		}},
+		{name: "401", maxReqs: 1, reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{Status: 401, Body: `{"error":{"message":"bad key","type":"invalid_request_error","code":"invalid_api_key"}}`}
+		}},
+		{name: "timeout", args: []string{"--timeout", "150ms", "--retries", "0"}, reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{Delay: time.Second, Content: good}
+		}},
+		{name: "connection reset mid-body", args: []string{"--retries", "0"}, reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{ResetConnection: true, Content: good}
+		}},
+		{name: "prose instead of JSON", reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{Content: "I reviewed the code carefully and it looks fine to me."}
+		}},
+		{name: "truncated JSON", reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{Content: `{"findings":[{"kind":"deadlock","line":22,"quote":"return 0, err`}
+		}},
+		{name: "finish_reason length", reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{Content: `{"findings":[{"kind":"dead`, FinishReason: "length"}
+		}},
+		{name: "empty choices", reply: func(int64) llmtest.Reply { return llmtest.Reply{NoChoices: true} }},
+		{name: "lines outside the region", answered: true, reply: func(int64) llmtest.Reply {
+			return llmtest.Reply{Content: `{"findings":[{"kind":"deadlock","line":1,"end_line":1,"quote":"package store","message":"m","explanation":"e","confidence":0.9}]}`}
+		}},
+	} {
+		t.Run(f.name, func(t *testing.T) {
+			dir := gitRepo(t)
+			var n atomic.Int64
+			srv := llmtest.NewServer(t, func(*llmtest.Request) llmtest.Reply { return f.reply(n.Add(1)) })
+			out := filepath.Join(t.TempDir(), "report.sarif")
+			args := append([]string{"scan", "-C", dir, "--diff", "HEAD", "--base-url", srv.URL, "--model", "m",
+				"--no-cache", "--format", "sarif", "-o", out}, f.args...)
+			r := runCLI(t, map[string]string{"OPENAI_API_KEY": "sk-test-faults-0123456789"}, args...)
+
+			want := exitFailure
+			if f.answered {
+				want = exitOK
+			}
+			if r.code != want {
+				t.Errorf("exit %d, want %d\nstderr: %s", r.code, want, r.stderr)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatalf("no report written: %v\nstderr: %s", err, r.stderr)
+			}
+			if err := sarifschema.Validate(data); err != nil {
+				t.Errorf("report is not valid SARIF: %v", err)
+			}
+			var log struct {
+				Runs []struct {
+					Invocations []struct {
+						OK            bool `json:"executionSuccessful"`
+						Notifications []struct {
+							Message struct{ Text string } `json:"message"`
+						} `json:"toolExecutionNotifications"`
+					} `json:"invocations"`
+				} `json:"runs"`
+			}
+			if err := json.Unmarshal(data, &log); err != nil {
+				t.Fatal(err)
+			}
+			inv := log.Runs[0].Invocations[0]
+			if inv.OK != f.answered {
+				t.Errorf("executionSuccessful = %v, want %v", inv.OK, f.answered)
+			}
+			if !f.answered && len(inv.Notifications) == 0 {
+				t.Error("a region went unanswered and the report does not say so")
+			}
+			if f.answered && len(inv.Notifications) > 0 {
+				t.Errorf("answered, yet notifications: %+v", inv.Notifications)
+			}
+			if f.maxReqs > 0 && n.Load() > f.maxReqs {
+				t.Errorf("%d requests, want at most %d (no retry storm)", n.Load(), f.maxReqs)
+			}
+			if !f.answered && !strings.Contains(r.stderr, "review failed") && !strings.Contains(r.stderr, "stopped") {
+				t.Errorf("stderr does not name the failure:\n%s", r.stderr)
+			}
+		})
+	}
+}
