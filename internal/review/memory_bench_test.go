@@ -19,15 +19,17 @@ import (
 // it. Memory is flat when peak-MB/region-k stays level as the region count
 // grows.
 //
-// The fake server runs in this process and keeps every request it receives
-// (prompt and raw body): fake-log-MB estimates that share of the peak, so
-// review's own share is peak-MB minus fake-log-MB.
+// The fake server runs in this process; Forget keeps it from holding the
+// request bodies, so the figures are review's own (fake-log-MB stays 0).
+// What review keeps is its result: the findings and one small record per
+// region, until Run returns; prompts are dropped as each region ends.
 //
 //	go test ./internal/review/ -run '^$' -bench ReviewMemory -benchtime 1x
 func BenchmarkReviewMemory(b *testing.B) {
 	for _, n := range []int{1000, 5000} {
 		b.Run(fmt.Sprintf("regions%d", n), func(b *testing.B) {
 			srv := llmtest.NewServer(b, noisyModel)
+			srv.Forget() // measure review, not the fake's request log
 			cl, err := llm.New(llm.Config{BaseURL: srv.URL, Model: "fake"})
 			if err != nil {
 				b.Fatal(err)

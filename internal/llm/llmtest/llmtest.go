@@ -99,6 +99,7 @@ type Server struct {
 
 	mu          sync.Mutex
 	reqs        []Request
+	forget      bool // keep no request bodies (memory benchmarks)
 	inFlight    int
 	maxInFlight int
 }
@@ -126,6 +127,15 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.reqs)
+}
+
+// Forget makes the server keep no request bodies from now on, only their
+// count: a benchmark that measures its client's memory is not to measure the
+// server's log.
+func (s *Server) Forget() {
+	s.mu.Lock()
+	s.forget = true
+	s.mu.Unlock()
 }
 
 // Count returns the number of chat completion requests received so far.
@@ -161,7 +171,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	req.N = len(s.reqs) + 1
-	s.reqs = append(s.reqs, req)
+	if s.forget {
+		// Keep the count, not the bodies: the handler has its copy.
+		kept := req
+		kept.Raw, kept.Messages, kept.Header, kept.Schema = nil, nil, nil, nil
+		s.reqs = append(s.reqs, kept)
+	} else {
+		s.reqs = append(s.reqs, req)
+	}
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
 	s.mu.Unlock()
