@@ -314,6 +314,9 @@ func Summary(r *Report) string {
 	s := r.Stats
 	var scope string
 	switch {
+	case s.Mode == "diff" && s.ChangedFiles > 0 && s.Packages == 0:
+		// Deleted files, or files no package holds.
+		scope = "Diff scan of " + plural(s.ChangedFiles, "changed file")
 	case s.Mode == "diff" && s.ChangedFiles > 0:
 		scope = fmt.Sprintf("Diff scan of %s in %s", plural(s.ChangedFiles, "changed file"), plural(s.Packages, "package"))
 	case s.Mode == "diff":
