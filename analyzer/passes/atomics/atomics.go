@@ -8,6 +8,8 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -182,8 +184,8 @@ func exempt(info *types.Info, c inspector.Cursor) bool {
 	ast.Inspect(decl.Body, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok && call.Pos() < c.Node().Pos() {
 			fn, _ := typeutil.Callee(info, call).(*types.Func)
-			waited = waited || isMethod(fn, "sync", "WaitGroup", "Wait") ||
-				isMethod(fn, "golang.org/x/sync/errgroup", "Group", "Wait") || isMethod(fn, "testing", "B", "RunParallel")
+			waited = waited || astx.IsMethod(fn, "sync", "WaitGroup", "Wait") ||
+				astx.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Wait") || astx.IsMethod(fn, "testing", "B", "RunParallel")
 		}
 		return !waited
 	})
@@ -209,19 +211,6 @@ func isWrite(c inspector.Cursor) bool {
 		return true
 	}
 	return false
-}
-
-// isMethod reports whether fn is the method name of pkg's type typ.
-func isMethod(fn *types.Func, pkg, typ, name string) bool {
-	if fn == nil || fn.Name() != name || fn.Pkg() == nil || fn.Pkg().Path() != pkg || fn.Signature().Recv() == nil {
-		return false
-	}
-	t := fn.Signature().Recv().Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Name() == typ
 }
 
 type lineCat struct {

@@ -7,6 +7,8 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -135,7 +137,7 @@ func checkClose(r *reporter, cur inspector.Cursor, call *ast.CallExpr, made map[
 	inOnce := false
 	for c := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		top = c.Node()
-		if call, ok := c.Parent().Node().(*ast.CallExpr); ok && isMethod(calleeFunc(info, call), "sync", "Once", "Do") {
+		if call, ok := c.Parent().Node().(*ast.CallExpr); ok && astx.IsMethod(astx.CalleeFunc(info, call), "sync", "Once", "Do") {
 			inOnce = true
 		}
 	}
@@ -205,7 +207,7 @@ func checkLeaks(r *reporter, fn inspector.Cursor) {
 	drained := make(map[types.Object]bool)
 	var starts, recvs []inspector.Cursor
 	var returns []token.Pos
-	inspectDirect(fn, func(c inspector.Cursor) {
+	astx.InspectDirect(fn, func(c inspector.Cursor) {
 		switch n := c.Node().(type) {
 		case *ast.AssignStmt:
 			for i := range n.Rhs {
@@ -240,7 +242,7 @@ func checkLeaks(r *reporter, fn inspector.Cursor) {
 	}
 	for _, g := range starts {
 		lit, _ := g.FindNode(ast.Unparen(g.Node().(*ast.GoStmt).Call.Fun))
-		inspectDirect(lit, func(c inspector.Cursor) {
+		astx.InspectDirect(lit, func(c inspector.Cursor) {
 			send, ok := c.Node().(*ast.SendStmt)
 			if !ok {
 				return

@@ -9,6 +9,8 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
@@ -24,7 +26,7 @@ func cancels(info *types.Info, comm ast.Stmt) (desc string, isDone bool) {
 	}
 	desc = types.ExprString(u)
 	if call, ok := ast.Unparen(u.X).(*ast.CallExpr); ok {
-		if fn := calleeFunc(info, call); fn != nil {
+		if fn := astx.CalleeFunc(info, call); fn != nil {
 			if fn.Name() == "Done" && fn.Signature().Recv() != nil && len(call.Args) == 0 {
 				return desc, true
 			}
@@ -214,8 +216,8 @@ func goroutineFuncs(pass *analysis.Pass, inspect *inspector.Inspector) map[ast.N
 				funcs[decls[fn.Origin()]] = true
 			}
 		case *ast.CallExpr:
-			fn := calleeFunc(pass.TypesInfo, n)
-			if len(n.Args) == 1 && (isMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go") || isMethod(fn, "sync", "WaitGroup", "Go")) {
+			fn := astx.CalleeFunc(pass.TypesInfo, n)
+			if len(n.Args) == 1 && (astx.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go") || astx.IsMethod(fn, "sync", "WaitGroup", "Go")) {
 				fun = n.Args[0]
 			}
 		}
@@ -224,17 +226,6 @@ func goroutineFuncs(pass *analysis.Pass, inspect *inspector.Inspector) map[ast.N
 		}
 	}
 	return funcs
-}
-
-// inspectDirect calls f for fn and each node of fn outside nested function literals.
-func inspectDirect(fn inspector.Cursor, f func(inspector.Cursor)) {
-	fn.Inspect(nil, func(c inspector.Cursor) bool {
-		if _, ok := c.Node().(*ast.FuncLit); ok && c != fn {
-			return false
-		}
-		f(c)
-		return true
-	})
 }
 
 func enclosingFunc(cur inspector.Cursor) ast.Node {
@@ -318,24 +309,6 @@ func builtin(info *types.Info, call *ast.CallExpr) string {
 		}
 	}
 	return ""
-}
-
-func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
-	fn, _ := typeutil.Callee(info, call).(*types.Func)
-	return fn
-}
-
-// isMethod reports whether fn is the method name of pkg's type typ.
-func isMethod(fn *types.Func, pkg, typ, name string) bool {
-	if fn == nil || fn.Name() != name || fn.Pkg() == nil || fn.Pkg().Path() != pkg || fn.Signature().Recv() == nil {
-		return false
-	}
-	t := fn.Signature().Recv().Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Name() == typ
 }
 
 type lineCat struct {

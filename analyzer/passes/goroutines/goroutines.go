@@ -7,6 +7,8 @@ import (
 	"go/types"
 	"go/version"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -135,8 +137,8 @@ func goroutineStart(info *types.Info, decls map[*types.Func]*ast.FuncDecl, cur i
 		}
 		return s, true
 	case *ast.CallExpr:
-		fn := calleeFunc(info, n)
-		if len(n.Args) != 1 || !isMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go") && !isMethod(fn, "sync", "WaitGroup", "Go") {
+		fn := astx.CalleeFunc(info, n)
+		if len(n.Args) != 1 || !astx.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go") && !astx.IsMethod(fn, "sync", "WaitGroup", "Go") {
 			return s, false
 		}
 		s.name, s.waited = types.ExprString(n.Fun), true
@@ -271,7 +273,7 @@ func checkTestFatal(r *reporter, s start) {
 		case *ast.FuncLit:
 			return n == s.lit
 		case *ast.CallExpr:
-			fn := calleeFunc(r.pass.TypesInfo, n)
+			fn := astx.CalleeFunc(r.pass.TypesInfo, n)
 			if fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "testing" && fn.Signature().Recv() != nil {
 				switch fn.Name() {
 				case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":

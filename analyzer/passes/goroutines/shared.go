@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/ast/inspector"
 )
 
@@ -206,7 +208,7 @@ func lockGuards(info *types.Info, body *ast.BlockStmt) *guards {
 			return true
 		}
 		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		fn := calleeFunc(info, call)
+		fn := astx.CalleeFunc(info, call)
 		if !ok || fn == nil || fn.Signature().Recv() == nil || fn.Signature().Params().Len() != 0 {
 			return true
 		}
@@ -230,7 +232,7 @@ func lockGuards(info *types.Info, body *ast.BlockStmt) *guards {
 func (g *guards) guarded(info *types.Info, pos token.Pos, stack []ast.Node) bool {
 	for i, n := range stack {
 		if lit, ok := n.(*ast.FuncLit); ok && i > 0 {
-			if call, ok := stack[i-1].(*ast.CallExpr); ok && slices.Contains(call.Args, ast.Expr(lit)) && isOnce(calleeFunc(info, call)) {
+			if call, ok := stack[i-1].(*ast.CallExpr); ok && slices.Contains(call.Args, ast.Expr(lit)) && isOnce(astx.CalleeFunc(info, call)) {
 				return true
 			}
 		}
@@ -260,7 +262,7 @@ func isOnce(fn *types.Func) bool {
 	case "OnceFunc", "OnceValue", "OnceValues":
 		return fn.Signature().Recv() == nil
 	}
-	return isMethod(fn, "sync", "Once", "Do")
+	return astx.IsMethod(fn, "sync", "Once", "Do")
 }
 
 // startsGoroutine reports whether lit, with the given enclosing nodes, is run by a go statement,
@@ -280,8 +282,8 @@ func startsGoroutine(info *types.Info, lit *ast.FuncLit, stack []ast.Node) bool 
 		}
 		return false
 	}
-	fn := calleeFunc(info, call)
-	return isMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go") || isMethod(fn, "sync", "WaitGroup", "Go")
+	fn := astx.CalleeFunc(info, call)
+	return astx.IsMethod(fn, "golang.org/x/sync/errgroup", "Group", "Go") || astx.IsMethod(fn, "sync", "WaitGroup", "Go")
 }
 
 // ownIndex reports whether an index expression names an element each goroutine has to itself:

@@ -8,9 +8,10 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
-	"golang.org/x/tools/go/types/typeutil"
 )
 
 // enclosingLoops returns the loops around cur within its function, innermost first.
@@ -70,14 +71,14 @@ func isCompletion(info *types.Info, call *ast.CallExpr) bool {
 	if b, ok := info.Uses[identOf(call.Fun)].(*types.Builtin); ok {
 		return b.Name() == "close"
 	}
-	return isMethod(calleeFunc(info, call), "sync", "WaitGroup", "Done")
+	return astx.IsMethod(astx.CalleeFunc(info, call), "sync", "WaitGroup", "Done")
 }
 
 func neverReturns(info *types.Info, call *ast.CallExpr) bool {
 	if b, ok := info.Uses[identOf(call.Fun)].(*types.Builtin); ok {
 		return b.Name() == "panic"
 	}
-	fn := calleeFunc(info, call)
+	fn := astx.CalleeFunc(info, call)
 	if fn == nil || fn.Pkg() == nil {
 		return false
 	}
@@ -86,24 +87,6 @@ func neverReturns(info *types.Info, call *ast.CallExpr) bool {
 		return true
 	}
 	return false
-}
-
-func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
-	fn, _ := typeutil.Callee(info, call).(*types.Func)
-	return fn
-}
-
-// isMethod reports whether fn is the method name of pkg's type typ.
-func isMethod(fn *types.Func, pkg, typ, name string) bool {
-	if fn == nil || fn.Name() != name || fn.Pkg() == nil || fn.Pkg().Path() != pkg || fn.Signature().Recv() == nil {
-		return false
-	}
-	t := fn.Signature().Recv().Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, ok := types.Unalias(t).(*types.Named)
-	return ok && named.Obj().Name() == typ
 }
 
 // identOf returns the identifier an expression ends in: x, or Sel of p.x.

@@ -7,6 +7,8 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -158,7 +160,7 @@ func checkFunc(r *reporter, fn inspector.Cursor, body *ast.BlockStmt) {
 	if call, ok := fn.Parent().Node().(*ast.CallExpr); ok && ast.Unparen(call.Fun) == fn.Node() {
 		_, f.goroutine = fn.Parent().Parent().Node().(*ast.GoStmt)
 	}
-	inspectDirect(fn, func(c inspector.Cursor) {
+	astx.InspectDirect(fn, func(c inspector.Cursor) {
 		switch n := c.Node().(type) {
 		case *ast.CallExpr:
 			if o, ok := syncCall(info, n); ok {
@@ -174,7 +176,7 @@ func checkFunc(r *reporter, fn inspector.Cursor, body *ast.BlockStmt) {
 		case *ast.DeferStmt: // defer func() { mu.Unlock() }()
 			if lit, ok := ast.Unparen(n.Call.Fun).(*ast.FuncLit); ok {
 				litCur, _ := c.FindNode(lit)
-				inspectDirect(litCur, func(c inspector.Cursor) {
+				astx.InspectDirect(litCur, func(c inspector.Cursor) {
 					if call, ok := c.Node().(*ast.CallExpr); ok {
 						if o, ok := syncCall(info, call); ok {
 							o.cur, o.deferred = c, true

@@ -256,17 +256,6 @@ func isBlank(e ast.Expr) bool {
 	return ok && id.Name == "_"
 }
 
-// inspectDirect calls f for fn and each node of fn outside nested function literals.
-func inspectDirect(fn inspector.Cursor, f func(inspector.Cursor)) {
-	fn.Inspect(nil, func(c inspector.Cursor) bool {
-		if _, ok := c.Node().(*ast.FuncLit); ok && c != fn {
-			return false
-		}
-		f(c)
-		return true
-	})
-}
-
 // enclosingLoop returns the innermost loop around cur within its function.
 func enclosingLoop(cur inspector.Cursor) (ast.Node, bool) {
 	for c := range cur.Enclosing() {

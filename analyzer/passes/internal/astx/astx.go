@@ -1,5 +1,5 @@
-// Package astx holds the syntax helpers secondlook's detector passes
-// share (chancheck, wgcheck, ctxcheck).
+// Package astx holds the syntax helpers secondlook's passes share, so that
+// each pass need not keep its own copy.
 package astx
 
 import (
