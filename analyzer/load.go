@@ -60,6 +60,10 @@ type Config struct {
 	// Progress, if non-nil, is called after each batch with the number of
 	// packages analysed so far and the total.
 	Progress func(done, total int)
+
+	// Module, if non-nil, is the module Dir lies in, as [FindModule]
+	// returned it: a caller that knows it saves asking the go command again.
+	Module *Module
 }
 
 // Module describes the module being analysed.
@@ -141,7 +145,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	mod, err := FindModule(ctx, dir, cfg.Env)
+	mod, err := cfg.module(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +228,7 @@ func PackageFiles(ctx context.Context, cfg Config) (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	mod, err := FindModule(ctx, dir, cfg.Env)
+	mod, err := cfg.module(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -254,6 +258,14 @@ func PackageFiles(ctx context.Context, cfg Config) (map[string]bool, error) {
 		}
 	}
 	return files, nil
+}
+
+// module returns cfg.Module, or finds the module enclosing dir.
+func (cfg Config) module(ctx context.Context, dir string) (Module, error) {
+	if cfg.Module != nil {
+		return *cfg.Module, nil
+	}
+	return FindModule(ctx, dir, cfg.Env)
 }
 
 // FindModule asks the go command for the module enclosing dir.
@@ -565,7 +577,7 @@ func (s *state) addDiagnostic(a *analysis.Analyzer, p *packages.Package, d analy
 		if !ok {
 			w = 1 // a category the pass did not declare; its test should catch it
 		}
-		if fn := enclosing(byFile[pos.Filename], pos.Line); fn != nil {
+		if fn := Enclosing(byFile[pos.Filename], s.rel(pos.Filename), pos.Line); fn != nil {
 			fn.addSignal(Signal{Check: a.Name + "/" + d.Category, Line: pos.Line, Message: d.Message, Weight: w})
 		}
 		return
@@ -598,7 +610,7 @@ func (s *state) addDiagnostic(a *analysis.Analyzer, p *packages.Package, d analy
 		}
 	}
 	s.res.Diagnostics = append(s.res.Diagnostics, diag)
-	if fn := enclosing(byFile[pos.Filename], pos.Line); fn != nil {
+	if fn := Enclosing(byFile[pos.Filename], s.rel(pos.Filename), pos.Line); fn != nil {
 		fn.Static++
 	}
 }
@@ -612,11 +624,12 @@ func isSignalPass(a *analysis.Analyzer) bool {
 	return false
 }
 
-// enclosing returns the innermost function of funcs whose lines hold line.
-func enclosing(funcs []*Func, line int) *Func {
+// Enclosing returns the innermost function of funcs in file whose lines
+// hold line, or nil.
+func Enclosing(funcs []*Func, file string, line int) *Func {
 	var best *Func
 	for _, f := range funcs {
-		if f.Start <= line && line <= f.End {
+		if f.File == file && f.Start <= line && line <= f.End {
 			if best == nil || f.End-f.Start < best.End-best.Start {
 				best = f
 			}

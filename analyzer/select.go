@@ -139,7 +139,7 @@ func changedRegions(funcs []*Func, changes map[string][]gitdiff.LineRange) []Reg
 	for file, ranges := range changes {
 		for _, r := range ranges {
 			for line := r.Start; line <= r.End; line++ {
-				f := enclosing(byFile[file], line)
+				f := Enclosing(byFile[file], file, line)
 				if f == nil {
 					continue
 				}

@@ -139,7 +139,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		},
 		Selection: &analyzer.Selection{},
 	}
-	if repo, err := gitdiff.Open(ctx, mod.Dir); err == nil {
+	repo, repoErr := gitdiff.Open(ctx, mod.Dir)
+	if repoErr == nil {
 		res.RepoRoot = repo.Root
 		// git resolves symbolic links in its root; go list may not in the
 		// module's directory. Compare the two resolved.
@@ -162,10 +163,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		NoTests:  cfg.NoTests,
 		Env:      cfg.Env,
 		Progress: cfg.Progress,
+		Module:   &mod,
 	}
 	var changes map[string][]gitdiff.LineRange
 	if diffMode {
-		d, err := readDiff(ctx, cfg, dir)
+		d, err := readDiff(ctx, cfg, repo, repoErr)
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +291,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 }
 
 // readDiff returns the change of a diff scan.
-func readDiff(ctx context.Context, cfg Config, dir string) (*gitdiff.Diff, error) {
+// repo is the repository holding the module, or nil with the reason.
+func readDiff(ctx context.Context, cfg Config, repo *gitdiff.Repo, repoErr error) (*gitdiff.Diff, error) {
 	if cfg.Diff != nil {
 		d, err := gitdiff.Parse(cfg.Diff)
 		if err != nil {
@@ -297,12 +300,11 @@ func readDiff(ctx context.Context, cfg Config, dir string) (*gitdiff.Diff, error
 		}
 		return d, nil
 	}
-	repo, err := gitdiff.Open(ctx, dir)
-	if err != nil {
-		if errors.Is(err, gitdiff.ErrNotRepository) {
-			return nil, &UsageError{Err: fmt.Errorf("--diff needs a git repository: %w (use --diff-file for a diff from elsewhere, or drop --diff for a full scan)", err)}
+	if repoErr != nil {
+		if errors.Is(repoErr, gitdiff.ErrNotRepository) {
+			return nil, &UsageError{Err: fmt.Errorf("--diff needs a git repository: %w (use --diff-file for a diff from elsewhere, or drop --diff for a full scan)", repoErr)}
 		}
-		return nil, err
+		return nil, repoErr
 	}
 	d, err := repo.Changes(ctx, cfg.DiffBase)
 	if err != nil {
@@ -366,24 +368,11 @@ func diffKeeper(filter DiffFilter, changes map[string][]gitdiff.LineRange, funcs
 		}
 	}
 	return func(d analyzer.Diagnostic) bool {
-		if f := innermost(funcs, d.File, d.Line); f != nil {
+		if f := analyzer.Enclosing(funcs, d.File, d.Line); f != nil {
 			return onChanged(f.File, f.Start, f.End)
 		}
 		return onChanged(d.File, d.Line, max(d.Line, d.EndLine))
 	}
-}
-
-// innermost returns the smallest function of file around line.
-func innermost(funcs []*analyzer.Func, file string, line int) *analyzer.Func {
-	var best *analyzer.Func
-	for _, f := range funcs {
-		if f.File == file && f.Start <= line && line <= f.End {
-			if best == nil || f.End-f.Start < best.End-best.Start {
-				best = f
-			}
-		}
-	}
-	return best
 }
 
 // staticFinding turns an x/tools diagnostic into a finding under its rule.
@@ -418,7 +407,7 @@ func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineRea
 		},
 		Source: "static:" + d.Analyzer,
 	}
-	if fn := innermost(funcs, d.File, d.Line); fn != nil {
+	if fn := analyzer.Enclosing(funcs, d.File, d.Line); fn != nil {
 		f.Function = fn.Name
 	}
 	for _, r := range d.Related {
