@@ -168,7 +168,7 @@ func runCase(ctx context.Context, c *Case, cfg Config, slack int) CaseResult {
 	all := rep.Findings
 	var static []findings.Finding
 	for _, f := range all {
-		if isStatic(f) {
+		if f.Static() {
 			static = append(static, f)
 		}
 	}
@@ -203,13 +203,6 @@ func runCase(ctx context.Context, c *Case, cfg Config, slack int) CaseResult {
 	}
 	cr.Seconds = round(time.Since(start).Seconds())
 	return cr
-}
-
-func isStatic(f findings.Finding) bool {
-	if strings.HasPrefix(f.Source, "static:") {
-		return true
-	}
-	return slices.ContainsFunc(f.Sources, func(s string) bool { return strings.HasPrefix(s, "static:") })
 }
 
 func bugString(b Bug) string {
@@ -282,7 +275,7 @@ func curve(cases []*Case, results []CaseResult, slack int) []Point {
 			var kept []findings.Finding
 			for _, s := range r.Findings {
 				conf := s.Finding.Confidence
-				if isStatic(s.Finding) {
+				if s.Finding.Static() {
 					conf = 1
 				}
 				if conf >= th {

@@ -3,6 +3,7 @@ package findings
 import (
 	"cmp"
 	"slices"
+	"strings"
 )
 
 // SameBug reports whether two findings are about the same bug: the same
@@ -77,10 +78,17 @@ func addSource(srcs []string, f Finding) []string {
 	return srcs
 }
 
+// Static reports whether a static pass reported the finding, alone or
+// beside the model.
+func (f Finding) Static() bool {
+	isStatic := func(s string) bool { return strings.HasPrefix(s, "static:") }
+	return isStatic(f.Source) || slices.ContainsFunc(f.Sources, isStatic)
+}
+
 // better orders the evidence of two findings about one bug, best first.
 func better(a, b Finding) int {
 	static := func(f Finding) int {
-		if len(f.Source) >= 7 && f.Source[:7] == "static:" {
+		if f.Static() {
 			return 0
 		}
 		return 1
