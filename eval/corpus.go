@@ -19,6 +19,7 @@ package eval
 
 import (
 	"bufio"
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -47,6 +48,25 @@ type Case struct {
 	Files       map[string][]byte // the head version, module-relative
 	Base        map[string][]byte // the base version (diff mode), module-relative; nil otherwise
 	Expect      []Bug             // empty: a clean case
+
+	// Root, when set, is a whole module tree (in the module cache, say)
+	// that Base and Files are laid over: the base is Root with Base, the
+	// head Root with Files, and a nil file in either deletes it. Cases too
+	// large to hold in memory or to commit use it.
+	Root string
+
+	// Fetch, if non-nil, is called once before the case runs to fill in
+	// Root, Files and Base (downloading what it needs); its error fails
+	// this case alone.
+	Fetch func(ctx context.Context, c *Case) error
+
+	// Env is added to the environment of the scan's go and git commands.
+	Env []string
+
+	// Functions name the functions that hold the bug ("Func",
+	// "Type.Method"), when known; they score how the full-scan ranking
+	// places the bug.
+	Functions []string
 }
 
 // Diff reports whether the case is scanned as a change against its base.

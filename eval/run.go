@@ -2,7 +2,9 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -16,6 +18,7 @@ import (
 	"github.com/sourcegraph/conc/pool"
 
 	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/internal/llm"
 	"github.com/secondlook/secondlook/internal/pipeline"
 )
 
@@ -31,6 +34,12 @@ type Config struct {
 	Slack int // lines a finding may sit from a listed line; zero means 3
 
 	PriceIn, PriceOut float64 // USD per million tokens, for cost
+
+	// Oracle reviews each case with a perfect model instead of Model: a
+	// server that answers with the case's known bugs inside each region it
+	// is shown, through the real client. Its recall is the pipeline's
+	// ceiling.
+	Oracle bool
 
 	Tool findings.Tool
 
@@ -53,6 +62,9 @@ type CaseResult struct {
 	Error    string         `json:"error,omitempty"` // the case could not be scanned
 	Regions  int            `json:"regions"`
 	Dropped  map[string]int `json:"dropped,omitempty"`
+	// Rank is where a full scan of the bug's packages puts its function
+	// (cases that name their bug's functions only).
+	Rank *Rank `json:"rank,omitempty"`
 }
 
 // Point is precision and recall when only findings at or above a
@@ -67,13 +79,17 @@ type Point struct {
 // finding; Static counts the static pass alone.
 type Report struct {
 	Figures
-	Static   Figures            `json:"static"`
-	ByFamily map[string]Figures `json:"by_family"`
-	Model    string             `json:"model,omitempty"` // "" for static only
-	Seconds  float64            `json:"seconds"`
-	Curve    []Point            `json:"curve"`
-	Results  []CaseResult       `json:"case_results"`
+	Static         Figures            `json:"static"`
+	ByFamily       map[string]Figures `json:"by_family"`
+	StaticByFamily map[string]Figures `json:"static_by_family"`
+	Model          string             `json:"model,omitempty"` // "" for static only, "oracle" for the perfect model
+	Seconds        float64            `json:"seconds"`
+	Curve          []Point            `json:"curve"`
+	Results        []CaseResult       `json:"case_results"`
 }
+
+// oracleModel names the perfect model in reports.
+const oracleModel = "oracle"
 
 // Run scans every case in a temp dir, in parallel, and scores it.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
@@ -105,25 +121,35 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 
-	rep := &Report{ByFamily: map[string]Figures{}, Results: results, Seconds: round(time.Since(start).Seconds())}
-	if cfg.Model != nil {
+	rep := &Report{ByFamily: map[string]Figures{}, StaticByFamily: map[string]Figures{}, Results: results, Seconds: round(time.Since(start).Seconds())}
+	switch {
+	case cfg.Oracle:
+		rep.Model = oracleModel
+	case cfg.Model != nil:
 		rep.Model = cfg.Model.LLM.Model
 	}
 	for _, r := range results {
 		rep.Figures.add(r.Figures)
 		rep.Static.add(r.Static)
-		fam := rep.ByFamily[r.Family]
-		fam.add(r.Figures)
-		rep.ByFamily[r.Family] = fam
+		addTo(rep.ByFamily, r.Family, r.Figures)
+		addTo(rep.StaticByFamily, r.Family, r.Static)
 	}
 	rep.Figures.finish()
 	rep.Static.finish()
-	for k, f := range rep.ByFamily {
-		f.finish()
-		rep.ByFamily[k] = f
+	for _, m := range []map[string]Figures{rep.ByFamily, rep.StaticByFamily} {
+		for k, f := range m {
+			f.finish()
+			m[k] = f
+		}
 	}
 	rep.Curve = curve(cfg.Cases, results, slack)
 	return rep, nil
+}
+
+func addTo(m map[string]Figures, key string, f Figures) {
+	sum := m[key]
+	sum.add(f)
+	m[key] = sum
 }
 
 // runCase lays a case out as a module (a git repository with the base
@@ -145,18 +171,35 @@ func runCase(ctx context.Context, c *Case, cfg Config, slack int) CaseResult {
 		return cr
 	}
 
+	if c.Fetch != nil {
+		if err := c.Fetch(ctx, c); err != nil {
+			return fail(err)
+		}
+		cr.Diff = c.Diff()
+	}
 	dir, err := os.MkdirTemp("", "secondlook-eval-*")
 	if err != nil {
 		return fail(err)
 	}
 	defer os.RemoveAll(dir)
 	pcfg := pipeline.Config{Dir: dir, Model: cfg.Model, Tool: cfg.Tool}
+	if c.Env != nil {
+		pcfg.Env = append(os.Environ(), c.Env...)
+	}
+	if cfg.Oracle {
+		o := newOracle(c.Expect)
+		defer o.Close()
+		pcfg.Model = &pipeline.ModelConfig{
+			LLM:     llm.Config{BaseURL: o.URL(), Model: oracleModel, APIKey: "oracle"},
+			NoCache: true, NoRedact: true,
+		}
+	}
 	if c.Diff() {
 		if err := layDiff(ctx, dir, c); err != nil {
 			return fail(err)
 		}
 		pcfg.DiffBase = "HEAD"
-	} else if err := writeFiles(dir, c.Files); err != nil {
+	} else if err := layHead(dir, c); err != nil {
 		return fail(err)
 	}
 
@@ -188,6 +231,16 @@ func runCase(ctx context.Context, c *Case, cfg Config, slack int) CaseResult {
 			cr.Missed = append(cr.Missed, bugString(b))
 		}
 	}
+	fig.RegionTokens, sfig.RegionTokens = res.Selection.TotalTokens, res.Selection.TotalTokens
+	if len(c.Functions) > 0 && ctx.Err() == nil {
+		if rk, err := rankCase(ctx, dir, c, pcfg.Env); err != nil {
+			cr.Failures = append(cr.Failures, "rank: "+err.Error())
+		} else {
+			cr.Rank = rk
+			fig.addRank(rk)
+			sfig.addRank(rk)
+		}
+	}
 	fig.Tokens = rep.Stats.PromptTokens + rep.Stats.CompletionTokens
 	fig.CostUSD = float64(rep.Stats.PromptTokens)*cfg.PriceIn/1e6 + float64(rep.Stats.CompletionTokens)*cfg.PriceOut/1e6
 	fig.Failures = len(rep.Failures)
@@ -213,9 +266,17 @@ func bugString(b Bug) string {
 	return b.Kind + " " + strings.Join(locs, " ")
 }
 
-func writeFiles(dir string, files map[string][]byte) error {
+// writeFiles writes files into dir; a nil file of an overlay (over a
+// case's Root) is deleted.
+func writeFiles(dir string, files map[string][]byte, overlay bool) error {
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		p := filepath.Join(dir, filepath.FromSlash(name))
+		if overlay && files[name] == nil {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			continue
+		}
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
@@ -226,14 +287,54 @@ func writeFiles(dir string, files map[string][]byte) error {
 	return nil
 }
 
+// layHead writes the head version of a case into dir.
+func layHead(dir string, c *Case) error {
+	if c.Root != "" {
+		if err := CopyTree(dir, c.Root); err != nil {
+			return err
+		}
+	}
+	return writeFiles(dir, c.Files, c.Root != "")
+}
+
+// CopyTree copies the regular files and directories of src into dst,
+// writable whatever their mode in src (the module cache is read-only).
+func CopyTree(dst, src string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(target, 0o755)
+		case !d.Type().IsRegular():
+			return nil // module trees hold no symlinks; others are left out
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}
+
 // layDiff commits the base version, then leaves the head version in the
 // work tree: the change to scan.
 func layDiff(ctx context.Context, dir string, c *Case) error {
 	base := maps.Clone(c.Base)
-	if _, ok := base["go.mod"]; !ok {
+	if c.Root != "" {
+		if err := CopyTree(dir, c.Root); err != nil {
+			return err
+		}
+	} else if _, ok := base["go.mod"]; !ok {
 		base["go.mod"] = c.Files["go.mod"]
 	}
-	if err := writeFiles(dir, base); err != nil {
+	if err := writeFiles(dir, base, c.Root != ""); err != nil {
 		return err
 	}
 	git := func(args ...string) error {
@@ -254,6 +355,21 @@ func layDiff(ctx context.Context, dir string, c *Case) error {
 	if err := git("commit", "-q", "-m", "base"); err != nil {
 		return err
 	}
+	if c.Root != "" {
+		// Back to Root where the base differs, then the head's overlay.
+		for name := range base {
+			data, err := os.ReadFile(filepath.Join(c.Root, filepath.FromSlash(name)))
+			if errors.Is(err, fs.ErrNotExist) {
+				data = nil
+			} else if err != nil {
+				return err
+			}
+			if err := writeFiles(dir, map[string][]byte{name: data}, true); err != nil {
+				return err
+			}
+		}
+		return writeFiles(dir, c.Files, true)
+	}
 	for name := range base {
 		if _, ok := c.Files[name]; !ok {
 			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
@@ -261,7 +377,7 @@ func layDiff(ctx context.Context, dir string, c *Case) error {
 			}
 		}
 	}
-	return writeFiles(dir, c.Files)
+	return writeFiles(dir, c.Files, false)
 }
 
 // curve computes precision and recall over all cases at confidence

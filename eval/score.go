@@ -25,8 +25,33 @@ type Figures struct {
 	CostPerTruePositive     float64 `json:"cost_per_true_positive"` // USD; 0 without true positives or prices
 	Failures                int     `json:"failures"`
 
+	// RegionTokens are the tokens of the regions selected (what a model
+	// reads, instructions aside); PerCase divides them by Cases.
+	RegionTokens        int     `json:"region_tokens"`
+	RegionTokensPerCase float64 `json:"region_tokens_per_case"`
+
+	// The full-scan ranking of cases that name their bug's functions:
+	// Ranked such cases, RankSelected whose function is a region at all,
+	// RankTop whose function lies within the riskiest TopShare of the
+	// region tokens of its packages.
+	Ranked         int     `json:"ranked"`
+	RankSelected   int     `json:"rank_selected"`
+	RankTop        int     `json:"rank_top"`
+	FullScanRecall float64 `json:"full_scan_function_recall"` // RankSelected / Ranked
+	TopShare       float64 `json:"top_share"`                 // RankTop / Ranked
+
 	inRegion      int // bugs inside a selected region
 	cleanFalsePos int
+}
+
+func (f *Figures) addRank(r *Rank) {
+	f.Ranked++
+	if r.Selected {
+		f.RankSelected++
+	}
+	if r.Top {
+		f.RankTop++
+	}
 }
 
 // finish derives the ratios from the counts.
@@ -45,6 +70,13 @@ func (f *Figures) finish() {
 	if f.CleanCases > 0 {
 		f.CleanCaseFalsePositives = ratio(f.cleanFalsePos, f.CleanCases)
 	}
+	if f.Cases > 0 {
+		f.RegionTokensPerCase = round(float64(f.RegionTokens) / float64(f.Cases))
+	}
+	if f.Ranked > 0 {
+		f.FullScanRecall = ratio(f.RankSelected, f.Ranked)
+		f.TopShare = ratio(f.RankTop, f.Ranked)
+	}
 	f.CostUSD = round6(f.CostUSD)
 	if f.TruePositives > 0 {
 		f.CostPerTruePositive = round6(f.CostUSD / float64(f.TruePositives))
@@ -61,6 +93,10 @@ func (f *Figures) add(o Figures) {
 	f.Tokens += o.Tokens
 	f.CostUSD += o.CostUSD
 	f.Failures += o.Failures
+	f.RegionTokens += o.RegionTokens
+	f.Ranked += o.Ranked
+	f.RankSelected += o.RankSelected
+	f.RankTop += o.RankTop
 	f.inRegion += o.inRegion
 	f.cleanFalsePos += o.cleanFalsePos
 }

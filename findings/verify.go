@@ -161,6 +161,10 @@ var goKeywords = map[string]bool{
 	"select": true, "struct": true, "switch": true, "type": true, "var": true,
 }
 
+// Quotable reports whether a line of code is strong enough evidence to be
+// a claim's quote: Verify drops claims whose quote is not.
+func Quotable(code string) bool { return !weakQuote(squeeze(code)) }
+
 // weakQuote reports whether a squeezed quote is too weak to be evidence.
 func weakQuote(q string) bool {
 	if utf8.RuneCountInString(q) < minQuoteChars {

@@ -8,13 +8,16 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/secondlook/secondlook/eval"
+	"github.com/secondlook/secondlook/eval/vulndb"
 	"github.com/secondlook/secondlook/findings"
 )
 
@@ -37,7 +40,9 @@ EXAMPLES:
    secondlook eval --offline                         replay the cached answers of an earlier run
    secondlook eval compare old.json new.json`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "corpus", Usage: "a folder of txtar cases (default: the built-in corpus)"},
+			&cli.StringFlag{Name: "corpus", Usage: "a folder of txtar cases, or `vulndb`: real fixes from the Go vulnerability database, fetched from the module proxy (default: the built-in corpus)"},
+			&cli.StringFlag{Name: "run", Usage: "only the cases whose name matches `REGEXP`"},
+			&cli.BoolFlag{Name: "oracle", Usage: "review with a perfect model (one that answers with each case's known bugs) through the real client: the pipeline's ceiling"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "report `FORMAT`: text, json or markdown"},
 			&cli.StringFlag{Name: "out", Usage: "also write report.json, report.md and curve.svg (precision and recall against the confidence threshold) to `DIR`"},
 			&cli.IntFlag{Name: "j", Usage: "cases run at once (default: the number of CPUs)"},
@@ -58,22 +63,47 @@ func runEval(c *cli.Context) error {
 	}
 	var cases []*eval.Case
 	var err error
-	if dir := c.String("corpus"); dir != "" {
+	switch dir := c.String("corpus"); dir {
+	case "":
+		if cases, err = eval.LoadDir(eval.Builtin, "corpus"); err != nil {
+			return err
+		}
+	case "vulndb":
+		metas, err := vulndb.Load()
+		if err != nil {
+			return err
+		}
+		cases = vulndb.Cases(metas, vulndb.NewGo(nil))
+	default:
 		cases, err = eval.LoadDir(os.DirFS(dir), ".")
 		if err != nil {
 			return usageErrorf("reading --corpus: %v", err)
 		}
-	} else if cases, err = eval.LoadDir(eval.Builtin, "corpus"); err != nil {
-		return err
+	}
+	if expr := c.String("run"); expr != "" {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return usageErrorf("--run: %v", err)
+		}
+		cases = slices.DeleteFunc(cases, func(k *eval.Case) bool { return !re.MatchString(k.Name) })
+		if len(cases) == 0 {
+			return usageErrorf("--run %q matches no case", expr)
+		}
 	}
 	mc, err := modelConfig(c)
 	if err != nil {
 		return err
 	}
+	if c.Bool("oracle") {
+		if mc != nil {
+			return usageErrorf("--oracle is the model: leave out --model, --base-url and OPENAI_API_KEY")
+		}
+	}
 	prog := newProgress(c.App.ErrWriter, c.Bool("q"))
 	rep, err := eval.Run(c.Context, eval.Config{
 		Cases:    cases,
 		Model:    mc,
+		Oracle:   c.Bool("oracle"),
 		Jobs:     c.Int("j"),
 		Slack:    c.Int("slack"),
 		PriceIn:  c.Float64("price-in"),
@@ -120,9 +150,13 @@ func (p *progress) cases(done, total int) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tty {
+	switch {
+	case p.tty:
 		fmt.Fprintf(p.w, "\r\033[Ksecondlook: evaluated %d/%d cases", done, total)
 		p.shown = true
+	case time.Since(p.last) > 5*time.Second || done == total:
+		fmt.Fprintf(p.w, "secondlook: evaluated %d/%d cases\n", done, total)
+		p.last = time.Now()
 	}
 }
 
@@ -156,10 +190,20 @@ func writeEvalOut(dir string, rep *eval.Report) error {
 func figuresRow(name string, f eval.Figures) []string {
 	return []string{name, fmt.Sprint(f.Cases), fmt.Sprint(f.Bugs), fmt.Sprint(f.TruePositives), fmt.Sprint(f.FalsePositives),
 		fmt.Sprint(f.FalseNegatives), fmt.Sprint(f.Duplicates), fmt.Sprintf("%.3f", f.Precision), fmt.Sprintf("%.3f", f.Recall),
-		fmt.Sprintf("%.3f", f.F1), fmt.Sprintf("%.3f", f.OracleRecall), fmt.Sprintf("%.2f", f.CleanCaseFalsePositives)}
+		fmt.Sprintf("%.3f", f.F1), fmt.Sprintf("%.3f", f.OracleRecall), fmt.Sprintf("%.2f", f.CleanCaseFalsePositives),
+		thousands(int(f.RegionTokensPerCase)), rankCell(f)}
 }
 
-var figuresHeader = []string{"", "cases", "bugs", "TP", "FP", "FN", "dup", "precision", "recall", "F1", "oracle", "FP/clean"}
+// rankCell is the share of ranked cases whose bug function a full scan
+// puts within the riskiest fifth of its packages' tokens.
+func rankCell(f eval.Figures) string {
+	if f.Ranked == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.3f", f.TopShare)
+}
+
+var figuresHeader = []string{"", "cases", "bugs", "TP", "FP", "FN", "dup", "precision", "recall", "F1", "in region", "FP/clean", "tok/case", "top 20%"}
 
 func evalRows(rep *eval.Report) [][]string {
 	label := "all findings"
@@ -173,7 +217,26 @@ func evalRows(rep *eval.Report) [][]string {
 	for _, fam := range slices.Sorted(maps.Keys(rep.ByFamily)) {
 		rows = append(rows, figuresRow("  "+fam, rep.ByFamily[fam]))
 	}
+	if rep.Model != "" {
+		for _, fam := range slices.Sorted(maps.Keys(rep.StaticByFamily)) {
+			rows = append(rows, figuresRow("  static "+fam, rep.StaticByFamily[fam]))
+		}
+	}
 	return rows
+}
+
+// evalLegend says what the columns mean, under the table.
+const evalLegend = `in region: bugs inside a region sent (or that would be sent) to a model. FP/clean: findings per clean case.
+tok/case: tokens of the regions selected, per case. top 20%: bugs whose function a full scan of its packages
+ranks within the riskiest 20% of their region tokens.`
+
+// rankLine sums up the full-scan ranking, or "" if no case was ranked.
+func rankLine(f eval.Figures) string {
+	if f.Ranked == 0 {
+		return ""
+	}
+	return fmt.Sprintf("full-scan ranking: the bug's function is a region in %d of %d cases (%.1f%%), within the riskiest 20%% of its packages' region tokens in %d (%.1f%%)",
+		f.RankSelected, f.Ranked, 100*f.FullScanRecall, f.RankTop, 100*f.TopShare)
 }
 
 func writeEvalText(w io.Writer, rep *eval.Report) {
@@ -188,6 +251,10 @@ func writeEvalText(w io.Writer, rep *eval.Report) {
 		fmt.Fprintln(tw, strings.Join(r, "\t")+"\t")
 	}
 	tw.Flush()
+	fmt.Fprintln(w, evalLegend)
+	if l := rankLine(rep.Figures); l != "" {
+		fmt.Fprintln(w, l)
+	}
 	fmt.Fprintln(w)
 	for _, r := range rep.Results {
 		status := "ok"
@@ -219,6 +286,10 @@ func writeEvalMarkdown(w io.Writer, rep *eval.Report) {
 	fmt.Fprintln(w, "|"+strings.Repeat("---|", len(figuresHeader)))
 	for _, r := range evalRows(rep) {
 		fmt.Fprintln(w, "| "+strings.Join(r, " | ")+" |")
+	}
+	fmt.Fprintln(w, "\n"+evalLegend)
+	if l := rankLine(rep.Figures); l != "" {
+		fmt.Fprintln(w, "\n"+l+".")
 	}
 	fmt.Fprintln(w, "\n## Cases\n\n| case | family | TP | FP | missed |\n|---|---|---|---|---|")
 	for _, r := range rep.Results {

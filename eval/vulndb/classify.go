@@ -1,0 +1,69 @@
+package vulndb
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/secondlook/secondlook/findings"
+)
+
+// A class maps what a report says of its bug to the catalogue's kind. The
+// first class whose CWE or words match wins, so the specific come before the
+// general: a "panic from an integer overflow" is an overflow, and a "denial
+// of service" says how the bug hurts, not what it is.
+type class struct {
+	kind  string
+	cwes  []string
+	words *regexp.Regexp
+}
+
+var classes = []class{
+	{"data-race", []string{"CWE-362", "CWE-366", "CWE-367"}, regexp.MustCompile(`\b(data race|race condition|concurrent (map|access|write)|racy)\b`)},
+	{"deadlock", []string{"CWE-667", "CWE-833"}, regexp.MustCompile(`\bdeadlock`)},
+	{"goroutine-leak", nil, regexp.MustCompile(`\bgoroutine leak`)},
+	{"path-traversal", []string{"CWE-22", "CWE-23", "CWE-24", "CWE-36", "CWE-59"}, regexp.MustCompile(`\b(path|directory) traversal|zip ?slip|symlink|symbolic link|\.\./`)},
+	{"injection", []string{"CWE-74", "CWE-77", "CWE-78", "CWE-79", "CWE-88", "CWE-89", "CWE-93", "CWE-94", "CWE-113", "CWE-117", "CWE-150", "CWE-601", "CWE-918", "CWE-1336"},
+		regexp.MustCompile(`\binjection\b|cross[- ]site scripting|\bxss\b|\bcrlf\b|header smuggling|request smuggling|open redirect|server[- ]side request forgery|\bssrf\b|escap(e|ing) (of|sequences)|unescaped|sanitiz`)},
+	{"insecure-crypto", []string{"CWE-208", "CWE-295", "CWE-297", "CWE-326", "CWE-327", "CWE-328", "CWE-330", "CWE-338", "CWE-347", "CWE-354"},
+		regexp.MustCompile(`\bsignature|certificate|\btls\b|crypto|\bnonce|timing (attack|side)|\bjwt\b|\bhmac\b|weak random|predictable|ciphertext|encrypt`)},
+	{"integer-overflow", []string{"CWE-190", "CWE-191", "CWE-681"}, regexp.MustCompile(`integer (overflow|underflow|truncation)|\boverflows?\b|wraparound`)},
+	{"nil-dereference", []string{"CWE-476"}, regexp.MustCompile(`\bnil[- ](pointer|dereference|map)|null pointer|nil deref`)},
+	{"out-of-bounds", []string{"CWE-125", "CWE-129", "CWE-787", "CWE-119", "CWE-131"}, regexp.MustCompile(`out[- ]of[- ](bounds|range)|index (out of range|error)|slice bounds|buffer over-?read|\bbounds check`)},
+	{"resource-leak", []string{"CWE-401", "CWE-404", "CWE-772", "CWE-775"}, regexp.MustCompile(`\b(memory|file descriptor|connection|resource|handle|socket) leak|not (closed|released)`)},
+	{"error-handling", []string{"CWE-252", "CWE-390", "CWE-391", "CWE-754", "CWE-755"}, regexp.MustCompile(`\b(unchecked|ignored|swallowed) error|error (is )?(ignored|not checked)|fails? open|improper error handling`)},
+	{"panic", []string{"CWE-248", "CWE-369", "CWE-617", "CWE-704", "CWE-843"}, regexp.MustCompile(`\bpanic|\bcrash|divide by zero|division by zero|type (confusion|assertion)`)},
+}
+
+// Classify returns the catalogue kind and family a report's bug maps to.
+// What is left — resource exhaustion, authentication and authorization
+// bypasses, logic flaws in validation — is a logic error: code that does
+// something other than what it means to do.
+func Classify(r *Report) (kind string, family findings.Family) {
+	text := strings.ToLower(r.Summary + "\n" + r.Description)
+	cwe := ""
+	if r.CVEMetadata != nil {
+		cwe = r.CVEMetadata.CWE
+	}
+	kind = "logic-error"
+	for _, c := range classes {
+		if matchesCWE(cwe, c.cwes) || c.words.MatchString(text) {
+			kind = c.kind
+			break
+		}
+	}
+	family, _ = findings.KindFamily(kind)
+	return kind, family
+}
+
+// matchesCWE reports whether a CVE record's CWE ("CWE-476: NULL Pointer
+// Dereference") is one of ids.
+func matchesCWE(cwe string, ids []string) bool {
+	id, _, _ := strings.Cut(cwe, ":")
+	id = strings.TrimSpace(id)
+	for _, want := range ids {
+		if id == want {
+			return true
+		}
+	}
+	return false
+}
