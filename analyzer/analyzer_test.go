@@ -279,3 +279,39 @@ func TestLoadAsksForTest(t *testing.T) {
 		t.Error("loadMode lacks NeedForTest: every package with tests would be analysed twice")
 	}
 }
+
+// TestDemote: a diagnostic under the precision gate is no finding, but it
+// still ranks its function, as a signal at its line.
+func TestDemote(t *testing.T) {
+	before := loadFixture(t, Config{})
+	if len(before.Diagnostics) == 0 {
+		t.Fatal("the fixture has no diagnostics to demote")
+	}
+	after := loadFixture(t, Config{Demote: func(Diagnostic) bool { return true }})
+	if len(after.Diagnostics) != 0 || after.Demoted != len(before.Diagnostics) {
+		t.Fatalf("demoted %d of %d, %d diagnostics left", after.Demoted, len(before.Diagnostics), len(after.Diagnostics))
+	}
+	inFuncs := 0
+	for _, d := range before.Diagnostics {
+		fn := Enclosing(after.Funcs, d.File, d.Line)
+		if fn == nil {
+			continue
+		}
+		inFuncs++
+		if fn.Static != 0 {
+			t.Errorf("%s still counts %d static findings", fn.Name, fn.Static)
+		}
+		found := false
+		for _, s := range fn.Signals {
+			if s.Line == d.Line && s.Weight == DemotedWeight && strings.HasPrefix(s.Check, d.Analyzer) && s.Message == d.Message {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s:%d %s: no signal in %s: %+v", d.File, d.Line, d.Analyzer, fn.Name, fn.Signals)
+		}
+	}
+	if inFuncs == 0 {
+		t.Error("no diagnostic of the fixture lies in a function")
+	}
+}

@@ -64,6 +64,12 @@ type Config struct {
 	// Module, if non-nil, is the module Dir lies in, as [FindModule]
 	// returned it: a caller that knows it saves asking the go command again.
 	Module *Module
+
+	// Demote, if non-nil, says which diagnostics of the bug-finding passes
+	// are only risk signals (their rule is under the precision gate): they
+	// become a signal of weight DemotedWeight in their function, and are
+	// counted in Result.Demoted instead of listed in Result.Diagnostics.
+	Demote func(Diagnostic) bool
 }
 
 // Module describes the module being analysed.
@@ -130,6 +136,8 @@ type Result struct {
 	Funcs       []*Func  // every function of the analysed files, by file and line
 	Diagnostics []Diagnostic
 	Errors      []PackageError
+	// Demoted counts diagnostics that Config.Demote turned into signals.
+	Demoted int
 }
 
 // Run loads the packages cfg names and analyses them. It returns an error
@@ -190,7 +198,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if batch <= 0 {
 		batch = 32
 	}
-	a := &state{res: res, mod: mod, seenFile: map[string]bool{}, seenDiag: map[diagKey]bool{}}
+	a := &state{res: res, mod: mod, seenFile: map[string]bool{}, seenDiag: map[diagKey]bool{}, demote: cfg.Demote}
 	for i := 0; i < len(paths); i += batch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -376,6 +384,7 @@ type state struct {
 	mod      Module
 	seenFile map[string]bool // absolute file names already turned into Funcs
 	seenDiag map[diagKey]bool
+	demote   func(Diagnostic) bool // Config.Demote
 }
 
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
@@ -609,11 +618,29 @@ func (s *state) addDiagnostic(a *analysis.Analyzer, p *packages.Package, d analy
 			diag.Related = append(diag.Related, Related{File: s.rel(rp.Filename), Line: rp.Line, Column: rp.Column, Message: r.Message})
 		}
 	}
+	fn := Enclosing(byFile[pos.Filename], s.rel(pos.Filename), pos.Line)
+	if s.demote != nil && s.demote(diag) {
+		// Under the precision gate: a place to look, not a finding.
+		s.res.Demoted++
+		if fn != nil {
+			check := a.Name
+			if d.Category != "" {
+				check += "/" + d.Category
+			}
+			fn.addSignal(Signal{Check: check, Line: pos.Line, Message: d.Message, Weight: DemotedWeight})
+		}
+		return
+	}
 	s.res.Diagnostics = append(s.res.Diagnostics, diag)
-	if fn := Enclosing(byFile[pos.Filename], s.rel(pos.Filename), pos.Line); fn != nil {
+	if fn != nil {
 		fn.Static++
 	}
 }
+
+// DemotedWeight is the signal weight of a diagnostic whose rule is under
+// the precision gate: a risky pattern (analyzer/passes/CONTRACT.md), below
+// a finding of a rule that is right, above mere use of a feature.
+const DemotedWeight = 5
 
 func isSignalPass(a *analysis.Analyzer) bool {
 	for _, p := range signalPasses {

@@ -44,6 +44,21 @@ func RuleForAnalyzer(analyzer string) (Rule, bool) {
 	return catalogue[i].clone(), true
 }
 
+// RuleForDiagnostic returns the rule a diagnostic of a go/analysis pass
+// reports under: the pass's rule for its category (secondlook's detectors
+// name their rule in the category), else the pass's one rule.
+func RuleForDiagnostic(analyzer, category, message string) (Rule, bool) {
+	if analyzer == "nilness" && (strings.HasPrefix(message, "impossible condition") || strings.HasPrefix(message, "tautological condition")) {
+		// nilness reports two bugs: a certain nil dereference, and a nil
+		// check decided in advance (most often the wrong err tested).
+		category = "condition"
+	}
+	if r, ok := RuleForAnalyzer(analyzer + "/" + category); ok {
+		return r, true
+	}
+	return RuleForAnalyzer(analyzer)
+}
+
 // Kinds returns the public kind ids a model may name, in catalogue order.
 func Kinds() []string {
 	var kinds []string

@@ -137,6 +137,7 @@ type Stats struct {
 	FilteredFindings int      `json:"filtered_findings,omitempty"` // findings outside the change (diff mode)
 	Suppressed       int      `json:"suppressed,omitempty"`        // findings hidden by //secondlook:ignore comments
 	Baselined        int      `json:"baselined,omitempty"`         // findings left out because the baseline holds them
+	Demoted          int      `json:"demoted,omitempty"`           // static findings of rules under the precision gate, kept as risk signals
 	ModelConfigured  bool     `json:"model_configured"`
 
 	// The model review; zero without a model.

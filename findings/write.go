@@ -339,6 +339,9 @@ func Summary(r *Report) string {
 	if s.Suppressed > 0 {
 		sentences = append(sentences, fmt.Sprintf("%s suppressed by //secondlook:ignore.", plural(s.Suppressed, "finding")))
 	}
+	if s.Demoted > 0 {
+		sentences = append(sentences, fmt.Sprintf("%s of rules under the precision gate kept as places to look, not reported (--all-rules shows them).", plural(s.Demoted, "static finding")))
+	}
 	if s.Baselined > 0 {
 		sentences = append(sentences, fmt.Sprintf("%s in the baseline not shown.", plural(s.Baselined, "known finding")))
 	}

@@ -76,6 +76,10 @@ type Config struct {
 	// Tool names the producer in the report.
 	Tool findings.Tool
 
+	// AllRules reports the findings of rules under the precision gate too
+	// (findings.Rule.Demoted); by default they are only risk signals.
+	AllRules bool
+
 	// Env, if non-nil, is the environment of the go and git commands.
 	Env []string
 
@@ -165,6 +169,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Progress: cfg.Progress,
 		Module:   &mod,
 	}
+	if !cfg.AllRules {
+		acfg.Demote = demoted
+	}
 	var changes map[string][]gitdiff.LineRange
 	if diffMode {
 		d, err := readDiff(ctx, cfg, repo, repoErr)
@@ -218,6 +225,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Analysis = ares
 	res.Report.Stats.Packages = len(ares.Packages)
 	res.Report.Stats.Files = len(ares.Files)
+	res.Report.Stats.Demoted = ares.Demoted
 	for _, f := range acfg.Files {
 		if _, ok := slices.BinarySearch(ares.Files, f); !ok {
 			// Generated, in testdata, excluded by build constraints, or in
@@ -379,16 +387,7 @@ func diffKeeper(filter DiffFilter, changes map[string][]gitdiff.LineRange, funcs
 func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineReader) findings.Finding {
 	// A detector of ours names its rule in the category; an x/tools pass
 	// has one rule.
-	category := d.Category
-	if d.Analyzer == "nilness" && (strings.HasPrefix(d.Message, "impossible condition") || strings.HasPrefix(d.Message, "tautological condition")) {
-		// nilness reports two bugs: a certain nil dereference, and a nil
-		// check decided in advance (most often the wrong err tested).
-		category = "condition"
-	}
-	rule, ok := findings.RuleForAnalyzer(d.Analyzer + "/" + category)
-	if !ok {
-		rule, ok = findings.RuleForAnalyzer(d.Analyzer)
-	}
+	rule, ok := findings.RuleForDiagnostic(d.Analyzer, d.Category, d.Message)
 	if !ok {
 		// Every pass secondlook runs has a rule; a test holds this.
 		rule = findings.Rule{ID: d.Analyzer, Level: findings.LevelWarning}
@@ -420,6 +419,12 @@ func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineRea
 		})
 	}
 	return f
+}
+
+// demoted reports whether a diagnostic's rule is under the precision gate.
+func demoted(d analyzer.Diagnostic) bool {
+	r, ok := findings.RuleForDiagnostic(d.Analyzer, d.Category, d.Message)
+	return ok && r.Demoted()
 }
 
 // rulesOf returns the catalogue entries the findings use, by ID.

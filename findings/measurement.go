@@ -1,0 +1,103 @@
+package findings
+
+import "fmt"
+
+// Measurement is a rule's triage on real code: every finding it reported
+// on a pinned set of real modules, judged by hand (eval/realcode).
+type Measurement struct {
+	Findings int // triaged, at warning or above
+	True     int // a real bug a maintainer would fix
+	Harmless int // the claim holds, without consequence
+	Intended int // the claim holds, and the code means it
+	False    int // the claim is wrong
+	Where    string
+}
+
+// Precision is True / (True + False): of the findings that are bugs or
+// wrong, the share that are bugs. Harmless and intended findings are
+// right about the code and count on neither side. ok is false when no
+// finding was either.
+func (m Measurement) Precision() (p float64, ok bool) {
+	if m.True+m.False == 0 {
+		return 0, false
+	}
+	return float64(m.True) / float64(m.True+m.False), true
+}
+
+// The precision gate. A static rule reports findings only while it is
+// right often enough on real code; below the gate it is demoted to a risk
+// signal: it still ranks regions and is shown to the model as a place to
+// look, never as a finding.
+const (
+	// GatePrecision is the least measured precision a reporting rule needs.
+	GatePrecision = 0.8
+	// GateMinTriaged is how many triaged findings a rule with any false
+	// one needs before its precision is believed.
+	GateMinTriaged = 5
+)
+
+// Measured returns the rule's triage on real code, if it has one. A rule
+// that reported nothing there has none.
+func (r Rule) Measured() (Measurement, bool) {
+	m, ok := measured[r.ID]
+	return m, ok
+}
+
+// Demoted reports whether the rule is under the precision gate: measured
+// below GatePrecision, or with a false finding among fewer than
+// GateMinTriaged.
+func (r Rule) Demoted() bool {
+	if r.Analyzer == "" {
+		return false // the model's rules are measured by eval, and verified one by one
+	}
+	m, ok := r.Measured()
+	if !ok {
+		return false
+	}
+	if p, ok := m.Precision(); ok && p < GatePrecision {
+		return true
+	}
+	return m.False > 0 && m.Findings < GateMinTriaged
+}
+
+// PrecisionNote says in words how far the rule's findings can be trusted:
+// the measured figure and where, or the catalogue's estimate when the rule
+// was never triaged on real code.
+func (r Rule) PrecisionNote() string {
+	m, ok := r.Measured()
+	if !ok {
+		if r.Analyzer == "" {
+			return fmt.Sprintf("%s (estimated; model findings are checked against the code, not measured per rule)", r.Precision)
+		}
+		return fmt.Sprintf("%s (estimated: no finding on the real-code set to measure)", r.Precision)
+	}
+	p, ok := m.Precision()
+	figure := "not measured (no true or false finding)"
+	if ok {
+		figure = fmt.Sprintf("%.0f%%", 100*p)
+	}
+	note := fmt.Sprintf("%s measured: %d true, %d false, %d harmless, %d intended of %d findings on %s", figure, m.True, m.False, m.Harmless, m.Intended, m.Findings, m.Where)
+	if r.Demoted() {
+		note += "; under the gate: reported as a risk signal, not a finding"
+	}
+	return note
+}
+
+// PrecisionCell is the rule's precision in a few characters, for tables:
+// the measured figure and how many findings it rests on ("demoted" under
+// the gate), or the catalogue's estimate.
+func (r Rule) PrecisionCell() string {
+	m, ok := r.Measured()
+	if !ok {
+		return string(r.Precision) + " (est.)"
+	}
+	cell := "n/a"
+	if p, ok := m.Precision(); ok {
+		cell = fmt.Sprintf("%.0f%%", 100*p)
+	}
+	cell += fmt.Sprintf(" of %d", m.Findings)
+	if r.Demoted() {
+		cell += ", demoted"
+	}
+	return cell
+}

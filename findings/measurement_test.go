@@ -1,0 +1,45 @@
+package findings
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestGate(t *testing.T) {
+	saved := measured
+	t.Cleanup(func() { measured = saved })
+	lock, _ := RuleByID("SL1201")
+	model, _ := RuleByID("SL1001")
+	for _, tc := range []struct {
+		name    string
+		m       *Measurement
+		demoted bool
+	}{
+		{"never triaged", nil, false},
+		{"right four times in five", &Measurement{Findings: 10, True: 4, False: 1, Harmless: 5}, false},
+		{"below 80%", &Measurement{Findings: 10, True: 3, False: 1, Harmless: 6}, true},
+		{"never a bug, never wrong", &Measurement{Findings: 7, Harmless: 4, Intended: 3}, false},
+		{"one false among few", &Measurement{Findings: 4, True: 3, False: 1}, true},
+		{"false alone", &Measurement{Findings: 2, False: 2}, true},
+	} {
+		measured = map[string]Measurement{}
+		if tc.m != nil {
+			tc.m.Where = "the test set"
+			measured[lock.ID] = *tc.m
+			measured[model.ID] = *tc.m
+		}
+		if got := lock.Demoted(); got != tc.demoted {
+			t.Errorf("%s: Demoted = %v, want %v", tc.name, got, tc.demoted)
+		}
+		if model.Demoted() {
+			t.Errorf("%s: a model rule is demoted", tc.name)
+		}
+		note := lock.PrecisionNote()
+		if tc.m != nil && !strings.Contains(note, "the test set") {
+			t.Errorf("%s: the note does not say where it was measured: %s", tc.name, note)
+		}
+		if strings.Contains(note, "under the gate") != tc.demoted {
+			t.Errorf("%s: note %q", tc.name, note)
+		}
+	}
+}
