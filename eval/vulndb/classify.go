@@ -2,6 +2,7 @@ package vulndb
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/secondlook/secondlook/findings"
@@ -38,21 +39,39 @@ var classes = []class{
 // What is left — resource exhaustion, authentication and authorization
 // bypasses, logic flaws in validation — is a logic error: code that does
 // something other than what it means to do.
+//
+// The CWE, where the CVE record has one, decides; then the summary, the
+// report's one-line statement of the bug; then the description, which also
+// tells consequences and workarounds and so says more than the bug. Module
+// paths are no words ("golang.org/x/crypto/ssh" is not about crypto).
 func Classify(r *Report) (kind string, family findings.Family) {
-	text := strings.ToLower(r.Summary + "\n" + r.Description)
+	kind = "logic-error"
 	cwe := ""
 	if r.CVEMetadata != nil {
 		cwe = r.CVEMetadata.CWE
 	}
-	kind = "logic-error"
-	for _, c := range classes {
-		if matchesCWE(cwe, c.cwes) || c.words.MatchString(text) {
-			kind = c.kind
+	summary, desc := words(r.Summary), words(r.Description)
+	match := func(c class) bool { return matchesCWE(cwe, c.cwes) }
+	for _, test := range []func(class) bool{
+		match,
+		func(c class) bool { return c.words.MatchString(summary) },
+		func(c class) bool { return c.words.MatchString(desc) },
+	} {
+		if i := slices.IndexFunc(classes, test); i >= 0 {
+			kind = classes[i].kind
 			break
 		}
 	}
 	family, _ = findings.KindFamily(kind)
 	return kind, family
+}
+
+// words lowers a report's text and drops what looks like a module or
+// package path.
+func words(text string) string {
+	fields := strings.Fields(strings.ToLower(text))
+	fields = slices.DeleteFunc(fields, func(f string) bool { return strings.Contains(f, "/") || strings.Count(f, ".") > 1 })
+	return strings.Join(fields, " ")
 }
 
 // matchesCWE reports whether a CVE record's CWE ("CWE-476: NULL Pointer

@@ -40,6 +40,11 @@ type GenConfig struct {
 	// fetched); zero means 2.
 	Jobs int
 
+	// MaxRequires, when positive, skips modules whose fixed version
+	// requires more modules than this: each build compiles every
+	// dependency, and the heaviest take minutes each.
+	MaxRequires int
+
 	// Go runs the go command (download, build). Nil means [NewGo] with no
 	// extra environment.
 	Go *Go
@@ -206,6 +211,8 @@ func Generate(ctx context.Context, cfg GenConfig, cands []Candidate) []Outcome {
 			switch {
 			case ctx.Err() != nil:
 				out[i] = interrupted(cands[i])
+			case cfg.MaxRequires > 0 && s.requires > cfg.MaxRequires:
+				out[i].Skip = fmt.Sprintf("requires more than %d modules (-max-requires)", cfg.MaxRequires)
 			default:
 				if err := g.BuildPair(ctx, s.meta, s.fixed, s.vdir); err != nil {
 					out[i].Skip, out[i].Detail = "does not build", firstLine(err.Error())

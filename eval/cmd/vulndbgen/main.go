@@ -12,7 +12,9 @@
 //
 // Usage:
 //
-//	go run ./eval/cmd/vulndbgen [-vulndb VERSION] [-o eval/vulndb/cases.json] [-skipped eval/vulndb/skipped.tsv] [-j 2] [-max N]
+//	go run ./eval/cmd/vulndbgen [-vulndb VERSION] [-o eval/vulndb/cases.json] [-skipped eval/vulndb/skipped.tsv] [-j 2] [-max N] [-max-requires N]
+//
+// The committed corpus: go run ./eval/cmd/vulndbgen -max 1200 -max-requires 30
 //
 // Outcomes are cached by report, module and versions under the user cache
 // directory, so an interrupted run picks up where it stopped.
@@ -28,6 +30,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -41,15 +44,16 @@ func main() {
 	jobs := flag.Int("j", 2, "report modules fetched and built at once")
 	maxN := flag.Int("max", 0, "stop after `N` candidates (0: all)")
 	only := flag.String("only", "", "only the reports whose ID contains `TEXT`, for a look at one")
+	maxReq := flag.Int("max-requires", 0, "skip modules that require more than `N` others (0: no limit): their builds take longest")
 	noCache := flag.Bool("no-cache", false, "recompute every outcome")
 	flag.Parse()
-	if err := run(*vdb, *out, *skipped, *jobs, *maxN, *only, *noCache); err != nil {
+	if err := run(*vdb, *out, *skipped, *jobs, *maxN, *maxReq, *only, *noCache); err != nil {
 		fmt.Fprintln(os.Stderr, "vulndbgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(version, out, skippedFile string, jobs, maxN int, only string, noCache bool) error {
+func run(version, out, skippedFile string, jobs, maxN, maxReq int, only string, noCache bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	g := vulndb.NewGo(nil)
@@ -64,7 +68,7 @@ func run(version, out, skippedFile string, jobs, maxN int, only string, noCache 
 	if only != "" {
 		reports = slices.DeleteFunc(reports, func(r *vulndb.Report) bool { return !strings.Contains(r.ID, only) })
 	}
-	cfg := vulndb.GenConfig{Reports: reports, Exclude: vulndb.HeldOut, Jobs: jobs, Go: g}
+	cfg := vulndb.GenConfig{Reports: reports, Exclude: vulndb.HeldOut, Jobs: jobs, Go: g, MaxRequires: maxReq}
 	cands, skips := vulndb.Candidates(cfg)
 	fmt.Fprintf(os.Stderr, "%d reports, %d report modules with a tagged vulnerable and fixed version\n", len(reports), len(cands))
 	cands = vulndb.Interleave(cands)
@@ -97,7 +101,8 @@ func run(version, out, skippedFile string, jobs, maxN int, only string, noCache 
 			what = "skip: " + o.Skip
 		}
 		fmt.Fprintf(os.Stderr, "[%d/%d] %s %s: %s\n", done, total, o.Report, o.Module, what)
-		if o.Skip != "interrupted" {
+		// What depends on this run's flags or fate is not an outcome.
+		if o.Skip != "interrupted" && !strings.HasPrefix(o.Skip, "requires more than") {
 			store(cacheDir, todo[indexOf(todo, o)], o)
 		}
 	}
@@ -108,9 +113,16 @@ func run(version, out, skippedFile string, jobs, maxN int, only string, noCache 
 		return fmt.Errorf("interrupted: the outcomes so far are cached; run again to go on")
 	}
 
+	byID := map[string]*vulndb.Report{}
+	for _, r := range reports {
+		byID[r.ID] = r
+	}
 	var cases []*vulndb.Meta
 	for _, o := range outcomes {
 		if o.Case != nil {
+			// Cached shapes keep their lines; the kind is read afresh, so
+			// that a better classifier needs no new downloads.
+			o.Case.Kind, o.Case.Family = vulndb.Classify(byID[o.Report])
 			cases = append(cases, o.Case)
 		} else {
 			skips = append(skips, o)
@@ -181,6 +193,10 @@ func writeJSON(name string, cases []*vulndb.Meta) error {
 	return os.WriteFile(name, data, 0o644)
 }
 
+// workDir matches the temp directories the generator builds in, so that
+// the skip file does not change from run to run.
+var workDir = regexp.MustCompile(`[^ :]*secondlook-vulndb-[a-z]+-[0-9]+`)
+
 func writeSkips(name string, skips []vulndb.Outcome) error {
 	slices.SortFunc(skips, func(a, b vulndb.Outcome) int {
 		return strings.Compare(a.Report+"\x00"+a.Module, b.Report+"\x00"+b.Module)
@@ -188,7 +204,8 @@ func writeSkips(name string, skips []vulndb.Outcome) error {
 	var b strings.Builder
 	b.WriteString("report\tmodule\treason\tdetail\n")
 	for _, s := range skips {
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", s.Report, s.Module, s.Skip, strings.ReplaceAll(s.Detail, "\t", " "))
+		detail := workDir.ReplaceAllString(strings.ReplaceAll(s.Detail, "\t", " "), "$$WORK")
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", s.Report, s.Module, s.Skip, detail)
 	}
 	return os.WriteFile(name, []byte(b.String()), 0o644)
 }
