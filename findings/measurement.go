@@ -101,3 +101,23 @@ func (r Rule) PrecisionCell() string {
 	}
 	return cell
 }
+
+// PrecisionLevel is the rule's precision as a level: from the measured
+// figure where there is one (90% and up high, 70% and up medium), else the
+// catalogue's estimate. SARIF consumers sort and filter by it.
+func (r Rule) PrecisionLevel() Precision {
+	m, ok := r.Measured()
+	if !ok {
+		return r.Precision
+	}
+	p, ok := m.Precision()
+	switch {
+	case !ok:
+		return r.Precision
+	case p >= 0.9:
+		return PrecisionHigh
+	case p >= 0.7:
+		return PrecisionMedium
+	}
+	return PrecisionLow
+}

@@ -41,5 +41,14 @@ func TestGate(t *testing.T) {
 		if strings.Contains(note, "under the gate") != tc.demoted {
 			t.Errorf("%s: note %q", tc.name, note)
 		}
+		level := lock.PrecisionLevel()
+		switch {
+		case tc.m == nil && level != lock.Precision:
+			t.Errorf("%s: level %s, want the estimate %s", tc.name, level, lock.Precision)
+		case tc.m != nil && tc.m.True == 4 && level != PrecisionMedium:
+			t.Errorf("%s: 80%% measured gives level %s, want medium", tc.name, level)
+		case tc.m != nil && tc.m.True == 0 && tc.m.False > 0 && level != PrecisionLow:
+			t.Errorf("%s: 0%% measured gives level %s, want low", tc.name, level)
+		}
 	}
 }

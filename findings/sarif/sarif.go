@@ -452,10 +452,10 @@ func descriptor(rule findings.Rule) ReportingDescriptor {
 	if rule.Level != findings.LevelNone {
 		d.DefaultConfiguration = &ReportingConfiguration{Level: rule.Level.String()}
 	}
-	if len(rule.Tags) > 0 || rule.Precision != "" || rule.SecuritySeverity != "" {
+	if len(rule.Tags) > 0 || rule.PrecisionLevel() != "" || rule.SecuritySeverity != "" {
 		d.Properties = &RuleProperties{
 			Tags:             rule.Tags,
-			Precision:        string(rule.Precision),
+			Precision:        string(rule.PrecisionLevel()), // measured on real code where it was
 			SecuritySeverity: rule.SecuritySeverity,
 		}
 	}
