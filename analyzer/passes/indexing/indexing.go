@@ -10,6 +10,7 @@ import (
 	"go/format"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -71,7 +72,8 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		if body != nil {
 			f := &funcInfo{pass: pass, seen: seen, lenVars: map[types.Object]string{}, taint: map[types.Object]string{},
-				decoded: map[types.Object]bool{}, indexOf: map[types.Object]string{}, reported: map[string]bool{}}
+				decoded: map[types.Object]bool{}, indexOf: map[types.Object]string{}, reported: map[string]bool{},
+				copies: map[types.Object][]types.Object{}}
 			f.collect(n, body)
 			ast.Inspect(body, func(n ast.Node) bool {
 				switch n := n.(type) {
@@ -105,12 +107,13 @@ type funcInfo struct {
 	seen     map[[3]string]bool // file, line, category already reported
 	cmps     []cmp
 	ranges   []*ast.RangeStmt
-	lenVars  map[types.Object]string // n := len(s): n -> "s"
-	taint    map[types.Object]string // integer variable -> where it came from
-	decoded  map[types.Object]bool   // v in json.Unmarshal(data, &v)
-	indexOf  map[types.Object]string // i := strings.Index(...): i -> "strings.Index"
-	nonEmpty []fact                  // s known non-empty from pos on
-	reported map[string]bool         // containers already reported as index-last-unchecked
+	lenVars  map[types.Object]string         // n := len(s): n -> "s"
+	taint    map[types.Object]string         // integer variable -> where it came from
+	decoded  map[types.Object]bool           // v in json.Unmarshal(data, &v)
+	indexOf  map[types.Object]string         // i := strings.Index(...): i -> "strings.Index"
+	nonEmpty []fact                          // s known non-empty from pos on
+	reported map[string]bool                 // containers already reported as index-last-unchecked
+	copies   map[types.Object][]types.Object // v := x or v := T(x): x -> v, and v -> x
 }
 
 func (f *funcInfo) report(n ast.Node, cat, msg string) {
@@ -207,6 +210,14 @@ func (f *funcInfo) assign(lhs, rhs []ast.Expr) {
 		var o types.Object
 		if id != nil {
 			o = f.obj(id)
+		}
+		// v := x and v := T(x) hold the same number: a bound checked on
+		// one holds for the other (if i := int(k); i < len(t) { t[k] }).
+		if src := copied(info, e); src != nil && o != nil {
+			if so := f.obj(src); so != nil && so != o {
+				f.copies[so] = append(f.copies[so], o)
+				f.copies[o] = append(f.copies[o], so)
+			}
 		}
 		switch e := e.(type) {
 		case *ast.CallExpr:
@@ -465,13 +476,25 @@ func (f *funcInfo) mentions(e, subj ast.Expr) (found bool) {
 	id, isID := subj.(*ast.Ident)
 	ast.Inspect(e, func(n ast.Node) bool {
 		if nid, ok := n.(*ast.Ident); ok && isID {
-			found = found || f.obj(nid) != nil && f.obj(nid) == f.obj(id)
+			o := f.obj(nid)
+			found = found || o != nil && (o == f.obj(id) || slices.Contains(f.copies[f.obj(id)], o))
 		} else if ex, ok := n.(ast.Expr); ok && !isID {
 			found = found || types.ExprString(ex) == want
 		}
 		return !found
 	})
 	return found
+}
+
+// copied returns the identifier whose value e is, as it is or converted
+// to another integer type, or nil.
+func copied(info *types.Info, e ast.Expr) *ast.Ident {
+	e = ast.Unparen(e)
+	if call, ok := e.(*ast.CallExpr); ok && len(call.Args) == 1 && info.Types[call.Fun].IsType() {
+		e = ast.Unparen(call.Args[0])
+	}
+	id, _ := e.(*ast.Ident)
+	return id
 }
 
 const (

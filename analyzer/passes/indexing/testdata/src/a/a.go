@@ -140,6 +140,15 @@ func column(row []string, col int) string {
 	return row[col] // want `row\[col\] indexes with parameter col`
 }
 
+// Correct: the bound is checked on a converted copy of the index (a hint
+// saying "no comparison against a length" here would be false).
+func apiName(names []string, key int16) string {
+	if i := int(key); i < len(names) && i >= 0 {
+		return names[key]
+	}
+	return ""
+}
+
 // Correct: bounds checked against len.
 func pickChecked(choices []string, arg string) (string, bool) {
 	n, err := strconv.Atoi(arg)
