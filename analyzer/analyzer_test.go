@@ -3,6 +3,8 @@ package analyzer
 import (
 	"context"
 	"errors"
+	"go/ast"
+	"go/types"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -253,22 +255,51 @@ func TestParsePos(t *testing.T) {
 }
 
 // TestPickVariants: with tests, "p [p.test]" holds every file of p, so p
-// itself is not analysed again, and the generated test main never is.
+// itself is not analysed again, and the generated test main never is;
+// unless "p [p.test]" does not load, when p stands in for it.
 func TestPickVariants(t *testing.T) {
+	ok := func(p *packages.Package) *packages.Package {
+		p.Types = types.NewPackage(p.PkgPath, p.Name)
+		p.Syntax = []*ast.File{{}}
+		return p
+	}
+	ill := func(p *packages.Package) *packages.Package {
+		p.IllTyped = true
+		return p
+	}
 	pkgs := []*packages.Package{
-		{ID: "m/p", PkgPath: "m/p", Name: "p"},
-		{ID: "m/p [m/p.test]", PkgPath: "m/p", Name: "p", ForTest: "m/p"},
-		{ID: "m/p_test [m/p.test]", PkgPath: "m/p_test", Name: "p_test", ForTest: "m/p"},
-		{ID: "m/p.test", PkgPath: "m/p.test", Name: "main"},
-		{ID: "m/q", PkgPath: "m/q", Name: "q"},
+		ok(&packages.Package{ID: "m/p", PkgPath: "m/p", Name: "p"}),
+		ok(&packages.Package{ID: "m/p [m/p.test]", PkgPath: "m/p", Name: "p", ForTest: "m/p"}),
+		ok(&packages.Package{ID: "m/p_test [m/p.test]", PkgPath: "m/p_test", Name: "p_test", ForTest: "m/p"}),
+		ok(&packages.Package{ID: "m/p.test", PkgPath: "m/p.test", Name: "main"}),
+		ok(&packages.Package{ID: "m/q", PkgPath: "m/q", Name: "q"}),
+		// Tests that do not type-check: r is analysed without them.
+		ok(&packages.Package{ID: "m/r", PkgPath: "m/r", Name: "r"}),
+		ill(&packages.Package{ID: "m/r [m/r.test]", PkgPath: "m/r", Name: "r", ForTest: "m/r"}),
+		// Code that does not: s is reported, once.
+		ill(&packages.Package{ID: "m/s", PkgPath: "m/s", Name: "s"}),
+		ill(&packages.Package{ID: "m/s [m/s.test]", PkgPath: "m/s", Name: "s", ForTest: "m/s"}),
 	}
-	var got []string
-	for _, p := range pickVariants(pkgs) {
-		got = append(got, p.ID)
+	ids := func(ps []*packages.Package) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.ID)
+		}
+		return out
 	}
-	want := []string{"m/p [m/p.test]", "m/p_test [m/p.test]", "m/q"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("pickVariants (-want +got):\n%s", diff)
+	v := pickVariants(pkgs, []string{"m/p", "m/q", "m/r", "m/s", "m/gone"})
+	for _, c := range []struct {
+		name      string
+		got, want []string
+	}{
+		{"use", ids(v.use), []string{"m/p [m/p.test]", "m/p_test [m/p.test]", "m/q", "m/r"}},
+		{"testsFailed", ids(v.testsFailed), []string{"m/r [m/r.test]"}},
+		{"failed", ids(v.failed), []string{"m/s"}},
+		{"missing", v.missing, []string{"m/gone"}},
+	} {
+		if diff := cmp.Diff(c.want, c.got); diff != "" {
+			t.Errorf("pickVariants %s (-want +got):\n%s", c.name, diff)
+		}
 	}
 }
 

@@ -13,7 +13,9 @@
 //     encloses them). Every function of the loaded files becomes a [Func] with
 //     its code, the declarations it refers to, its callees and its signals.
 //     Packages that fail to load are recorded in [Result.Errors]; the rest are
-//     analysed.
+//     analysed. A package whose tests do not load (a _test.go file that does
+//     not type-check, a test-only dependency missing from go.sum) is analysed
+//     without them, its tests' error recorded as [PackageError.InTests].
 //   - [Select] scores the functions and turns the riskiest into [Region]s: in
 //     a diff scan the functions the change touches plus, lower ranked, their
 //     callers; in a full scan every function with signals. A token and region

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -108,6 +109,11 @@ type PackageError struct {
 	Line    int    // 1-based, if known
 	Column  int
 	Message string
+
+	// InTests says the error is in the package's tests (a _test.go file
+	// that does not type-check, a test-only dependency that does not
+	// load): the package was analysed without them.
+	InTests bool
 }
 
 func (e PackageError) String() string {
@@ -138,6 +144,11 @@ type Result struct {
 	Errors      []PackageError
 	// Demoted counts diagnostics that Config.Demote turned into signals.
 	Demoted int
+
+	// Unloaded are the module-relative Go files that were to be analysed
+	// and were not, because their package (or, for test files, its test
+	// variant) did not load; their errors are in Errors. Sorted.
+	Unloaded []string
 }
 
 // Run loads the packages cfg names and analyses them. It returns an error
@@ -179,11 +190,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	// First a cheap listing, to know what to load; then the expensive load
 	// and analysis in batches.
-	paths, listErrs, err := listPackages(ctx, dir, cfg, mod, queries)
+	a := &state{res: res, mod: mod, dir: dir, cfg: cfg, seenFile: map[string]bool{}, seenDiag: map[diagKey]bool{},
+		noTests: map[string]bool{}, files: map[string][]string{}}
+	paths, err := a.listPackages(ctx, queries)
 	if err != nil {
 		return nil, err
 	}
-	res.Errors = append(res.Errors, listErrs...)
 	if len(paths) == 0 {
 		if len(res.Errors) > 0 {
 			return res, nil
@@ -198,13 +210,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if batch <= 0 {
 		batch = 32
 	}
-	a := &state{res: res, mod: mod, seenFile: map[string]bool{}, seenDiag: map[diagKey]bool{}, demote: cfg.Demote}
 	for i := 0; i < len(paths); i += batch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		chunk := paths[i:min(i+batch, len(paths))]
-		if err := a.loadAndAnalyse(ctx, dir, cfg, chunk); err != nil {
+		if err := a.loadAndAnalyse(ctx, chunk); err != nil {
 			return nil, err
 		}
 		if cfg.Progress != nil {
@@ -221,6 +232,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		return a.Start < b.Start
 	})
+	slices.Sort(res.Unloaded)
+	res.Unloaded = slices.Compact(res.Unloaded)
 	sortDiagnostics(res.Diagnostics)
 	sortErrors(res.Errors)
 	res.Errors = removeMultiples(res.Errors)
@@ -329,47 +342,187 @@ func fileExists(name string) bool {
 }
 
 // listPackages returns the sorted, unique import paths of the packages the
-// queries match, without type-checking anything.
-func listPackages(ctx context.Context, dir string, cfg Config, mod Module, queries []string) ([]string, []PackageError, error) {
+// queries match, without type-checking anything. Packages that do not list
+// are recorded in s.res.Errors; those whose tests do not list are marked in
+// s.noTests, to be loaded without them.
+func (s *state) listPackages(ctx context.Context, queries []string) ([]string, error) {
 	pcfg := &packages.Config{
 		Context: ctx,
 		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule | packages.NeedForTest,
-		Dir:     dir,
-		Env:     cfg.Env,
+		Dir:     s.dir,
+		Env:     s.cfg.Env,
 		// A file= query finds a _test.go file only in a test variant.
-		Tests: cfg.Files != nil && !cfg.NoTests,
+		Tests: s.cfg.Files != nil && !s.cfg.NoTests,
 	}
 	pkgs, err := packages.Load(pcfg, queries...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("listing packages: %w", err)
+		return nil, fmt.Errorf("listing packages: %w", err)
 	}
 	var paths []string
-	var errs []PackageError
+	var adhoc []string // directories of files go list placed in no package
 	for _, p := range pkgs {
 		if slices.Contains(queries, p.ID) && len(p.GoFiles) == 0 && len(p.Errors) > 0 {
 			// A pattern that names nothing is the user's to fix.
-			return nil, nil, fmt.Errorf("%w %s: %s", ErrNoPackages, p.ID, p.Errors[0].Msg)
+			return nil, fmt.Errorf("%w %s: %s", ErrNoPackages, p.ID, p.Errors[0].Msg)
 		}
-		if p.PkgPath == "" || (len(p.GoFiles) == 0 && len(p.Errors) > 0) {
-			for _, e := range p.Errors {
-				errs = append(errs, PackageError{Package: p.ID, Message: e.Msg})
+		if p.ID == "command-line-arguments" && s.cfg.Files != nil {
+			// go/packages answers a file= query whose directory go list
+			// could not list with an ad hoc package of the file alone: a
+			// file its build constraints exclude, or a package whose
+			// listing failed outright (with its tests, a test-only
+			// dependency whose go.sum line does not match).
+			for _, f := range p.GoFiles {
+				adhoc = append(adhoc, filepath.Dir(f))
 			}
 			continue
 		}
-		if p.Module == nil || p.Module.Path != mod.Path {
-			continue // a dependency, or another module of a workspace
+		if p.PkgPath == "" || (len(p.GoFiles) == 0 && len(p.Errors) > 0) {
+			for _, e := range p.Errors {
+				s.res.Errors = append(s.res.Errors, PackageError{Package: p.ID, Message: e.Msg})
+			}
+			continue
 		}
-		switch {
-		case strings.HasSuffix(p.ID, ".test") && p.Name == "main":
-			// The generated test main.
-		case p.ForTest != "":
-			paths = append(paths, p.ForTest) // "p [p.test]" and "p_test [p.test]" load with p
-		default:
-			paths = append(paths, p.PkgPath)
+		if path, ok := s.ownPackage(p); ok {
+			paths = append(paths, path)
 		}
 	}
+	if len(adhoc) > 0 {
+		more, err := s.relist(ctx, adhoc, pcfg.Tests)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, more...)
+	}
 	slices.Sort(paths)
-	return slices.Compact(paths), errs, nil
+	return slices.Compact(paths), nil
+}
+
+// ownPackage returns the import path to load for a listed package of the
+// module, and records its files; false for a dependency, another module of
+// a workspace or a generated test main.
+func (s *state) ownPackage(p *packages.Package) (string, bool) {
+	if p.Module == nil || p.Module.Path != s.mod.Path {
+		return "", false // a dependency, or another module of a workspace
+	}
+	path := p.PkgPath
+	switch {
+	case strings.HasSuffix(p.ID, ".test") && p.Name == "main":
+		return "", false // the generated test main
+	case p.ForTest != "":
+		path = p.ForTest // "p [p.test]" and "p_test [p.test]" load with p
+	}
+	s.files[path] = append(s.files[path], p.GoFiles...)
+	return path, true
+}
+
+// relist lists the directories of files that go list could place in no
+// package, without tests: a package whose tests do not list is loaded
+// without them, and one that does not list at all is a failure. A
+// directory whose files the build constraints exclude has nothing to scan.
+func (s *state) relist(ctx context.Context, dirs []string, tests bool) ([]string, error) {
+	slices.Sort(dirs)
+	dirs = slices.Compact(dirs)
+	pkgs, err := packages.Load(&packages.Config{
+		Context: ctx,
+		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Dir:     s.dir,
+		Env:     s.cfg.Env,
+	}, dirs...)
+	if err != nil {
+		pkgs = nil // each directory is reported below
+	}
+	var paths []string
+	listed := map[string]bool{}
+	for _, p := range pkgs {
+		if len(p.GoFiles) == 0 || p.ID == "command-line-arguments" {
+			continue
+		}
+		path, ok := s.ownPackage(p)
+		if !ok {
+			continue
+		}
+		listed[filepath.Dir(p.GoFiles[0])] = true
+		paths = append(paths, path)
+		if !tests {
+			continue
+		}
+		if e := s.goListError(ctx, path, true); e.Message != "" {
+			s.noTests[path] = true
+			s.res.Errors = append(s.res.Errors, e)
+		}
+	}
+	for _, d := range dirs {
+		if !listed[d] {
+			if e := s.goListError(ctx, d, false); e.Message != "" {
+				e.Package = s.rel(d)
+				s.res.Errors = append(s.res.Errors, e)
+				s.res.Unloaded = append(s.res.Unloaded, s.relGoFiles(d)...)
+			}
+		}
+	}
+	return paths, nil
+}
+
+// goListError asks the go command why pattern (an import path or a
+// directory) does not load, with its tests if tests is set. go/packages
+// hides the answer twice over: it drops go list's DepsErrors, so that a
+// test-only dependency missing from go.sum reaches us only as the type
+// checker's "could not import x (invalid package name: "")"; and when go
+// list fails outright (a go.sum line that does not match), it answers
+// with no package and no error. Message is "" when the go command names no
+// error.
+func (s *state) goListError(ctx context.Context, pattern string, tests bool) PackageError {
+	args := []string{"list", "-e", "-json=ImportPath,Error,DepsErrors"}
+	if tests {
+		args = append(args, "-test")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, pattern)...)
+	cmd.Dir = s.dir
+	cmd.Env = s.cfg.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	pe := PackageError{Package: pattern, InTests: tests}
+	if err != nil {
+		for _, l := range strings.Split(stderr.String(), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "go: downloading") && !strings.HasPrefix(l, "go: finding") {
+				pe.Message = l
+				return pe
+			}
+		}
+		pe.Message = err.Error()
+		return pe
+	}
+	type listErr struct{ Pos, Err string }
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p struct {
+			Error      *listErr
+			DepsErrors []*listErr
+		}
+		if dec.Decode(&p) != nil {
+			return pe
+		}
+		for _, e := range append([]*listErr{p.Error}, p.DepsErrors...) {
+			if e == nil || e.Err == "" {
+				continue
+			}
+			// "...; to add:\n\tgo get -t p" reads as one line.
+			pe.Message = strings.Join(strings.Fields(e.Err), " ")
+			s.setPos(&pe, e.Pos)
+			return pe
+		}
+	}
+}
+
+// relGoFiles returns the module-relative .go files of an absolute directory.
+func (s *state) relGoFiles(dir string) []string {
+	names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var out []string
+	for _, n := range names {
+		out = append(out, s.rel(n))
+	}
+	return out
 }
 
 type diagKey struct {
@@ -382,51 +535,77 @@ type diagKey struct {
 type state struct {
 	res      *Result
 	mod      Module
+	dir      string // where the go command runs
+	cfg      Config
 	seenFile map[string]bool // absolute file names already turned into Funcs
 	seenDiag map[diagKey]bool
-	demote   func(Diagnostic) bool // Config.Demote
+	noTests  map[string]bool     // import paths to load without tests: theirs do not list
+	files    map[string][]string // import path → its absolute Go files, as listed
 }
 
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
 	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule | packages.NeedForTest
 
-func (s *state) loadAndAnalyse(ctx context.Context, dir string, cfg Config, paths []string) error {
-	pcfg := &packages.Config{
-		Context: ctx,
-		Mode:    loadMode,
-		Dir:     dir,
-		Env:     cfg.Env,
-		Tests:   !cfg.NoTests,
-	}
-	pkgs, err := packages.Load(pcfg, paths...)
-	if err != nil {
-		return fmt.Errorf("loading packages: %w", err)
-	}
-	pkgs = pickVariants(pkgs)
-
-	var good []*packages.Package
-	for _, p := range pkgs {
-		if p.IllTyped || len(p.Errors) > 0 {
-			s.recordErrors(p, dir)
+func (s *state) loadAndAnalyse(ctx context.Context, paths []string) error {
+	var tested, untested []string
+	for _, p := range paths {
+		if s.cfg.NoTests || s.noTests[p] {
+			untested = append(untested, p)
+		} else {
+			tested = append(tested, p)
 		}
-		if p.IllTyped || len(p.Syntax) == 0 || p.Types == nil {
-			continue
+	}
+	var good []*packages.Package
+	if len(tested) > 0 {
+		pkgs, err := s.load(ctx, true, tested)
+		if err != nil {
+			// The go command failed for the batch with its tests: without
+			// them, the packages' own code may still load.
+			for _, p := range tested {
+				s.res.Errors = append(s.res.Errors, PackageError{Package: p, Message: firstLine(err.Error(), err), InTests: true})
+			}
+			untested = append(untested, tested...)
+		} else {
+			use, retry := s.take(ctx, pkgs, tested, true)
+			good = append(good, use...)
+			untested = append(untested, retry...)
+		}
+	}
+	if len(untested) > 0 {
+		pkgs, err := s.load(ctx, false, untested)
+		if err != nil {
+			return fmt.Errorf("loading packages: %w", err)
+		}
+		use, _ := s.take(ctx, pkgs, untested, false)
+		good = append(good, use...)
+	}
+	analysed := map[string]bool{}
+	for _, p := range good {
+		for _, f := range p.GoFiles {
+			analysed[f] = true
 		}
 		// Facts would need every dependency loaded from source. The passes
 		// that use them run on these packages alone (see StaticAnalyzers).
 		p.Imports = nil
-		good = append(good, p)
+	}
+	for _, path := range paths {
+		for _, f := range s.files[path] {
+			if !analysed[f] && s.ownFile(f) {
+				s.res.Unloaded = append(s.res.Unloaded, s.rel(f))
+			}
+		}
 	}
 	if len(good) == 0 {
 		return nil
 	}
 
 	analyzers := SignalAnalyzers()
-	if !cfg.NoStatic {
+	if !s.cfg.NoStatic {
 		analyzers = append(analyzers, StaticAnalyzers()...)
 		analyzers = append(analyzers, DetectorAnalyzers()...)
 	}
+	sort.Slice(good, func(i, j int) bool { return good[i].ID < good[j].ID })
 	graph, err := checker.Analyze(analyzers, good, nil)
 	if err != nil {
 		return fmt.Errorf("analysing packages: %w", err)
@@ -474,32 +653,137 @@ func (s *state) loadAndAnalyse(ctx context.Context, dir string, cfg Config, path
 	return nil
 }
 
-// pickVariants drops the package variants whose files another variant
-// covers: with tests, "p [p.test]" holds all of p's files, so p itself need
-// not be analysed again (go vet does the same); the generated test main
-// "p.test" is never analysed.
-func pickVariants(pkgs []*packages.Package) []*packages.Package {
-	hasTestVariant := map[string]bool{}
-	for _, p := range pkgs {
-		if p.ForTest != "" && p.PkgPath == p.ForTest {
-			hasTestVariant[p.PkgPath] = true
-		}
-	}
-	var out []*packages.Package
-	for _, p := range pkgs {
-		switch {
-		case strings.HasSuffix(p.ID, ".test") && p.Name == "main":
-			continue
-		case p.ForTest == "" && hasTestVariant[p.PkgPath]:
-			continue
-		}
-		out = append(out, p)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+// load loads the packages of paths with full syntax and types.
+func (s *state) load(ctx context.Context, tests bool, paths []string) ([]*packages.Package, error) {
+	return packages.Load(&packages.Config{
+		Context: ctx,
+		Mode:    loadMode,
+		Dir:     s.dir,
+		Env:     s.cfg.Env,
+		Tests:   tests,
+	}, paths...)
 }
 
-func (s *state) recordErrors(p *packages.Package, dir string) {
+// addFiles records the Go files of loaded packages (test variants
+// included), to know which of them went unanalysed.
+func (s *state) addFiles(pkgs []*packages.Package) {
+	for _, p := range pkgs {
+		path := cmp.Or(p.ForTest, p.PkgPath)
+		s.files[path] = append(s.files[path], p.GoFiles...)
+	}
+}
+
+// take records what a load (with tests or not) gave for paths, and returns
+// the packages to analyse and, with tests, the paths to load again without
+// them: those the go command gave nothing for.
+func (s *state) take(ctx context.Context, pkgs []*packages.Package, paths []string, tests bool) (use []*packages.Package, retry []string) {
+	s.addFiles(pkgs)
+	v := pickVariants(pkgs, paths)
+	for _, p := range slices.Concat(v.use, v.failed) {
+		s.recordErrors(ctx, p, false)
+	}
+	for _, p := range v.testsFailed {
+		s.recordErrors(ctx, p, true)
+	}
+	for _, path := range v.missing {
+		// go list failed outright (see goListError).
+		e := s.goListError(ctx, path, tests)
+		if e.Message == "" {
+			e.Message = "did not load, and the go command said nothing more"
+		}
+		s.res.Errors = append(s.res.Errors, e)
+		if fs := s.files[path]; tests && len(fs) > 0 {
+			// Its test files, which no listing named, go unanalysed.
+			names, _ := filepath.Glob(filepath.Join(filepath.Dir(fs[0]), "*_test.go"))
+			s.files[path] = append(fs, names...)
+		}
+	}
+	if tests {
+		retry = v.missing
+	}
+	return v.use, retry
+}
+
+// variants is what pickVariants chose among the packages of a load.
+type variants struct {
+	use         []*packages.Package // to analyse
+	failed      []*packages.Package // did not load, and nothing stands in for them
+	testsFailed []*packages.Package // test variants that did not load: their package stands in
+	missing     []string            // paths asked for that the load gave nothing for
+}
+
+// pickVariants chooses the variants of the packages of paths to analyse.
+// With tests, "p [p.test]" holds all of p's files, so p itself need not be
+// analysed again (go vet does the same), unless the test variant does not
+// load: then p is, without its tests. The generated test main "p.test" is
+// never analysed.
+func pickVariants(pkgs []*packages.Package, paths []string) variants {
+	testVariant := map[string]*packages.Package{}
+	plain := map[string]*packages.Package{}
+	for _, p := range pkgs {
+		switch {
+		case p.ForTest != "" && p.PkgPath == p.ForTest:
+			testVariant[p.PkgPath] = p
+		case p.ForTest == "":
+			plain[p.PkgPath] = p
+		}
+	}
+	var v variants
+	found := map[string]bool{}
+	for _, p := range pkgs {
+		found[cmp.Or(p.ForTest, p.PkgPath)] = true
+		switch tv := testVariant[p.PkgPath]; {
+		case strings.HasSuffix(p.ID, ".test") && p.Name == "main":
+			// The generated test main.
+		case p == tv && plain[p.PkgPath] != nil:
+			if usable(p) {
+				v.use = append(v.use, p)
+			} else if usable(plain[p.PkgPath]) {
+				v.testsFailed = append(v.testsFailed, p)
+			}
+			// Else the package's own errors are the ones to report.
+		case p.ForTest == "" && tv != nil:
+			switch {
+			case usable(tv):
+				// The test variant covers it.
+			case usable(p):
+				v.use = append(v.use, p) // without its tests
+			default:
+				v.failed = append(v.failed, p)
+			}
+		case usable(p):
+			v.use = append(v.use, p)
+		default:
+			v.failed = append(v.failed, p)
+		}
+	}
+	for _, path := range paths {
+		if !found[path] {
+			v.missing = append(v.missing, path)
+		}
+	}
+	return v
+}
+
+// usable reports whether a package loaded well enough to analyse.
+func usable(p *packages.Package) bool {
+	return !p.IllTyped && len(p.Syntax) > 0 && p.Types != nil
+}
+
+// recordErrors records the errors of a package that did not load; inTests
+// says they are its tests', and the package was analysed without them.
+func (s *state) recordErrors(ctx context.Context, p *packages.Package, inTests bool) {
+	if len(p.Errors) == 0 {
+		return
+	}
+	if inTests && slices.ContainsFunc(p.Errors, func(e packages.Error) bool { return strings.Contains(e.Msg, "could not import") }) {
+		// Most often a test-only dependency missing from go.sum, which
+		// only the go command can say (see goListError).
+		if e := s.goListError(ctx, p.ForTest, true); e.Message != "" {
+			s.res.Errors = append(s.res.Errors, e)
+			return
+		}
+	}
 	// When a package does not type-check, go list's attempt to compile it
 	// for export data fails with the same errors as compiler output ("# p\n
 	// file:line: msg"); the type checker's errors say it better.
@@ -510,15 +794,22 @@ func (s *state) recordErrors(p *packages.Package, dir string) {
 		if typed && e.Kind == packages.ListError && strings.HasPrefix(e.Msg, "# ") {
 			continue
 		}
-		pe := PackageError{Package: p.PkgPath, Message: e.Msg}
-		if pos := parsePos(e.Pos); pos.file != "" {
-			if !filepath.IsAbs(pos.file) {
-				pos.file = filepath.Join(dir, pos.file) // go list's positions are relative to its directory
-			}
-			pe.File, pe.Line, pe.Column = s.rel(pos.file), pos.line, pos.col
-		}
+		pe := PackageError{Package: p.PkgPath, Message: e.Msg, InTests: inTests}
+		s.setPos(&pe, e.Pos)
 		s.res.Errors = append(s.res.Errors, pe)
 	}
+}
+
+// setPos sets the position of pe from a "file:line:col" of the go command.
+func (s *state) setPos(pe *PackageError, pos string) {
+	fp := parsePos(pos)
+	if fp.file == "" {
+		return
+	}
+	if !filepath.IsAbs(fp.file) {
+		fp.file = filepath.Join(s.dir, fp.file) // go list's positions are relative to its directory
+	}
+	pe.File, pe.Line, pe.Column = s.rel(fp.file), fp.line, fp.col
 }
 
 type filePos struct {
@@ -619,7 +910,7 @@ func (s *state) addDiagnostic(a *analysis.Analyzer, p *packages.Package, d analy
 		}
 	}
 	fn := Enclosing(byFile[pos.Filename], s.rel(pos.Filename), pos.Line)
-	if s.demote != nil && s.demote(diag) {
+	if s.cfg.Demote != nil && s.cfg.Demote(diag) {
 		// Under the precision gate: a place to look, not a finding.
 		s.res.Demoted++
 		if fn != nil {

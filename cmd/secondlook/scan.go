@@ -270,10 +270,16 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	}
 
 	if !opts.quiet {
-		// A text report on standard output lists the failures already.
+		// Load failures are named on stderr whatever the report; the
+		// others are listed by a text report on standard output.
+		for _, l := range loadFailureLines(rep.Failures, opts.verbose) {
+			fmt.Fprintf(stderr, "secondlook: %s\n", l)
+		}
 		if opts.dryRun || opts.format != "text" || opts.out != "" {
 			for _, f := range rep.Failures {
-				fmt.Fprintf(stderr, "secondlook: %s\n", failureLine(f))
+				if f.Stage != "load" {
+					fmt.Fprintf(stderr, "secondlook: %s\n", failureLine(f))
+				}
 			}
 		}
 		switch {
@@ -328,6 +334,41 @@ func failureLine(f findings.Failure) string {
 	// A failure may quote a server's or a model's words: no terminal
 	// control sequences reach the user's terminal.
 	return findings.TermSafe(b.String())
+}
+
+// loadFailureLines names each package that did not load with its first
+// error (every error with verbose), as "load failed: PKG: FILE:LINE: MSG".
+func loadFailureLines(fs []findings.Failure, verbose bool) []string {
+	var lines []string
+	more := map[int]int{} // index in lines → errors of its package not shown
+	last := map[string]int{}
+	for _, f := range fs {
+		if f.Stage != "load" {
+			continue
+		}
+		if i, ok := last[f.Package]; ok && !verbose {
+			more[i]++
+			continue
+		}
+		last[f.Package] = len(lines)
+		var b strings.Builder
+		b.WriteString("load failed: ")
+		if f.Package != "" {
+			b.WriteString(f.Package + ": ")
+		}
+		switch {
+		case f.File != "" && f.Line > 0:
+			fmt.Fprintf(&b, "%s:%d: ", f.File, f.Line)
+		case f.File != "":
+			b.WriteString(f.File + ": ")
+		}
+		b.WriteString(f.Message)
+		lines = append(lines, findings.TermSafe(b.String()))
+	}
+	for i, n := range more {
+		lines[i] += fmt.Sprintf(" (and %d more; -v lists them)", n)
+	}
+	return lines
 }
 
 func regionsAndTokens(regions, tokens int) string {

@@ -227,9 +227,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Report.Stats.Files = len(ares.Files)
 	res.Report.Stats.Demoted = ares.Demoted
 	for _, f := range acfg.Files {
-		if _, ok := slices.BinarySearch(ares.Files, f); !ok {
-			// Generated, in testdata, excluded by build constraints, or in
-			// a package that did not load (then reported as a failure).
+		_, analysed := slices.BinarySearch(ares.Files, f)
+		_, unloaded := slices.BinarySearch(ares.Unloaded, f)
+		if !analysed && !unloaded {
+			// Generated, in testdata or excluded by build constraints. A
+			// file of a package that did not load is not: it is Go code, and
+			// its package is reported as a failure.
 			res.Report.Stats.IgnoredChanges = append(res.Report.Stats.IgnoredChanges, f)
 		}
 	}
@@ -247,12 +250,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Report.Stats.Tokens = sel.TotalTokens
 
 	for _, e := range ares.Errors {
+		msg := e.Message
+		if e.InTests {
+			msg += " (the package was analysed without its tests)"
+		}
 		res.Report.Failures = append(res.Report.Failures, findings.Failure{
 			Stage:   "load",
 			Package: e.Package,
 			File:    e.File,
 			Line:    e.Line,
-			Message: e.Message,
+			Message: msg,
 		})
 	}
 
