@@ -135,6 +135,7 @@ type llamaRun struct {
 	answered int               // regions whose answer the scan cached
 	sarif    []byte
 	report   llamaReport // the cached answers replayed offline, as JSON
+	elapsed  time.Duration
 }
 
 type llamaReport struct {
@@ -163,7 +164,9 @@ func scanLlama(t *testing.T, dir, baseURL string, args ...string) llamaRun {
 	cacheDir := t.TempDir()
 	out := filepath.Join(t.TempDir(), "report.sarif")
 	scan := append([]string{"scan", "-C", dir, "--cache-dir", cacheDir, "--format", "sarif", "-o", out}, model...)
+	start := time.Now()
 	run.cliRun = runCLI(t, env, append(scan, args...)...)
+	run.elapsed = time.Since(start)
 	run.checkReport(t, out, cacheDir)
 	run.checkExit(t)
 
@@ -298,7 +301,7 @@ func TestLlamaServerScan(t *testing.T) {
 	if rep.Stats.Claims == 0 || dropped != rep.Stats.Claims {
 		t.Errorf("%d claims, %d dropped (%v): want some claims, all dropped", rep.Stats.Claims, dropped, rep.Stats.Dropped)
 	}
-	t.Logf("%d regions; %d claims, dropped %v", len(run.regions), rep.Stats.Claims, rep.Stats.Dropped)
+	t.Logf("%d regions in %v (the whole scan); %d claims, dropped %v", len(run.regions), run.elapsed.Round(time.Millisecond), rep.Stats.Claims, rep.Stats.Dropped)
 }
 
 // TestLlamaServerFallbacks: the structured-output fallbacks reach the real

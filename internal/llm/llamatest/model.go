@@ -102,22 +102,25 @@ func Vocab() []string {
 	return v
 }
 
-// Logit biases, before the noise of the random dimensions (whose standard
-// deviation is about 1): the punctuation that closes strings, objects and
-// arrays wins over letters, so a grammar-bound answer ends within a few
-// hundred tokens; "]" beats "," so that arrays end; "{" after "[" competes
-// with "]", so some answers hold (random) claims.
+// Logit biases. The random dimensions add noise of a few units, which
+// depends mostly on the last token, so the model behaves like a random
+// bigram table under the biases. The end of the turn is strongest: an
+// answer left free (json_object on llama-server's Jinja path, or text)
+// ends at once, and one under a grammar ends as soon as the grammar lets
+// it. Under a JSON grammar, '"' closes every string the moment it opens,
+// "{" after "[" beats "]", so each answer holds one (random) claim, and "]"
+// after it beats ",", so arrays end.
 var favoured = map[string]float32{
-	`"`: 5,
-	`]`: 4.5,
-	`}`: 4,
-	`{`: 4,
-	`,`: 3,
+	`"`: 15,
+	`{`: 14,
+	`]`: 13,
+	`}`: 12,
+	`,`: 9,
 }
 
 const (
-	eosBias       = 4.5
-	forbiddenBias = -40
+	eosBias       = 20
+	forbiddenBias = -60
 )
 
 func bias(id int, tok string) float32 {
@@ -211,6 +214,12 @@ func (m Model) gguf() (*gguf, error) {
 	g.set("tokenizer.ggml.eos_token_id", uint32(eosID))
 	g.set("tokenizer.ggml.add_bos_token", false)
 	g.set("tokenizer.ggml.add_eos_token", false)
+	// SentencePiece's default puts a space before the text after a
+	// special token: "<|im_start|>assistant" would tokenize as
+	// "<|im_start|> assistant", and llama-server, which feeds the
+	// generation prompt through the JSON grammar, then fails every
+	// json_schema request ("Failed to initialize samplers").
+	g.set("tokenizer.ggml.add_space_prefix", false)
 	if !m.NoChatTemplate {
 		g.set("tokenizer.chat_template", ChatTemplate)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -59,6 +60,9 @@ func NewProxy(t testing.TB, s *Server, o ProxyOptions) *Proxy {
 		t.Fatal(err)
 	}
 	rp := httputil.NewSingleHostReverseProxy(target)
+	// A client that gives up (a timeout, Ctrl-C) is what the tests are
+	// about, not an error to log.
+	rp.ErrorLog = log.New(io.Discard, "", 0)
 	p := &Proxy{}
 	rp.ModifyResponse = func(res *http.Response) error {
 		if !strings.HasSuffix(res.Request.URL.Path, "/chat/completions") {
