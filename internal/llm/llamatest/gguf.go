@@ -162,27 +162,23 @@ func (e *encoder) value(key string, v any) {
 		e.u32(ggufString)
 		e.str(v)
 	case []string:
-		e.u32(ggufArray)
-		e.u32(ggufString)
-		e.u64(uint64(len(v)))
-		for _, s := range v {
-			e.str(s)
-		}
+		array(e, ggufString, v, e.str)
 	case []float32:
-		e.u32(ggufArray)
-		e.u32(ggufFloat32)
-		e.u64(uint64(len(v)))
-		for _, f := range v {
-			e.u32(math.Float32bits(f))
-		}
+		array(e, ggufFloat32, v, func(f float32) { e.u32(math.Float32bits(f)) })
 	case []int32:
-		e.u32(ggufArray)
-		e.u32(ggufInt32)
-		e.u64(uint64(len(v)))
-		for _, x := range v {
-			e.u32(uint32(x))
-		}
+		array(e, ggufInt32, v, func(x int32) { e.u32(uint32(x)) })
 	default:
 		panic(fmt.Sprintf("gguf: metadata %s has unsupported type %T", key, v))
+	}
+}
+
+// array writes a metadata array: its element type, its length, then each
+// element by put.
+func array[T any](e *encoder, typ uint32, v []T, put func(T)) {
+	e.u32(ggufArray)
+	e.u32(typ)
+	e.u64(uint64(len(v)))
+	for _, x := range v {
+		put(x)
 	}
 }

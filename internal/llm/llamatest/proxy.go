@@ -27,12 +27,11 @@ type Proxy struct {
 	// URL is the proxy's base URL of the OpenAI API, ending in /v1.
 	URL string
 
-	mu          sync.Mutex
-	formats     []string // the response_format type of each request, "" for none
-	refused     int
-	bodies      []string // status and body of each answer from the server
-	inFlight    int
-	maxInFlight int
+	mu       sync.Mutex
+	formats  []string // the response_format type of each request, "" for none
+	refused  int
+	bodies   []string // status and body of each answer from the server
+	inFlight llmtest.InFlight
 }
 
 // ProxyOptions say what a Proxy does besides forwarding.
@@ -103,14 +102,8 @@ func NewProxy(t testing.TB, s *Server, o ProxyOptions) *Proxy {
 		if refuse {
 			p.refused++
 		}
-		p.inFlight++
-		p.maxInFlight = max(p.maxInFlight, p.inFlight)
 		p.mu.Unlock()
-		defer func() {
-			p.mu.Lock()
-			p.inFlight--
-			p.mu.Unlock()
-		}()
+		defer p.inFlight.Enter()()
 		if o.Before != nil {
 			o.Before(r, n)
 		}
@@ -148,11 +141,7 @@ func (p *Proxy) Answers() []string {
 
 // MaxInFlight returns the most chat requests that were in flight through
 // the proxy at once.
-func (p *Proxy) MaxInFlight() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.maxInFlight
-}
+func (p *Proxy) MaxInFlight() int { return p.inFlight.Max() }
 
 // Refused returns how many requests the proxy refused.
 func (p *Proxy) Refused() int {
