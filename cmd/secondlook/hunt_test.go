@@ -79,17 +79,21 @@ func (s *Store) Get(k string) (int, error) {
 
 func gitRepo(t *testing.T) string {
 	t.Helper()
+	dir := gitInit(t, map[string]string{"go.mod": "module example.com/hunt\n\ngo 1.22\n", "store/store.go": huntBase})
+	writeFile(t, dir, "store/store.go", huntChange)
+	return dir
+}
+
+// gitInit returns a temp dir holding a git repository whose one commit,
+// on main, holds files.
+func gitInit(t *testing.T, files map[string]string) string {
+	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not on PATH")
 	}
 	dir := t.TempDir()
-	write := func(name, text string) {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	for name, text := range files {
+		writeFile(t, dir, name, text)
 	}
 	git := func(args ...string) {
 		cmd := exec.Command("git", args...)
@@ -100,13 +104,20 @@ func gitRepo(t *testing.T) string {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
-	write("go.mod", "module example.com/hunt\n\ngo 1.22\n")
-	write("store/store.go", huntBase)
 	git("init", "-q", "-b", "main")
 	git("add", "-A")
 	git("commit", "-q", "-m", "base")
-	write("store/store.go", huntChange)
 	return dir
+}
+
+func writeFile(t *testing.T, dir, name, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 var promptLine = regexp.MustCompile(`(?m)^\s*(\d+)[+ ]\| (.*)$`)

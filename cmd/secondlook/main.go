@@ -12,9 +12,13 @@ import (
 	"os/signal"
 )
 
-func main() {
+func main() { os.Exit(runMain()) }
+
+// runMain is main but for the exit, so that the test binary can act as the
+// command with the same handling of Ctrl-C: the first SIGINT cancels the
+// work in flight, and the report of what finished is still written.
+func runMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	defer stop()
+	return run(ctx, os.Args, os.Stdin, os.Stdout, os.Stderr)
 }

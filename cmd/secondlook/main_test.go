@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -17,9 +16,7 @@ import (
 // scripts, as cmd/go's tests do.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"secondlook": func() {
-			os.Exit(run(context.Background(), os.Args, os.Stdin, os.Stdout, os.Stderr))
-		},
+		"secondlook": func() { os.Exit(runMain()) },
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -350,11 +351,7 @@ func (c *Client) complete(ctx context.Context, req Request, resp *Response) erro
 	}
 
 	// One repair: the model sees its answer and what was wrong with it.
-	repair := append(msgs[:len(msgs):len(msgs)],
-		openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: answer},
-		openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: repairPrompt(perr)},
-	)
-	out, err := c.send(ctx, c.chatRequest(repair, m, req), resp)
+	out, err := c.send(ctx, c.chatRequest(repairMessages(msgs, answer, perr), m, req), resp)
 	if err != nil {
 		return err
 	}
@@ -379,6 +376,28 @@ func truncated(perr error) error {
 	}
 	return fmt.Errorf("%w (finish_reason length): raise --max-output-tokens: %w", ErrTruncated, perr)
 }
+
+// repairMessages returns the conversation of the repair request: the
+// question, the model's answer, and what was wrong with it. An empty answer
+// cannot be quoted back: go-openai drops an empty content, and llama-server
+// refuses an assistant message without one (400 "Assistant message must
+// contain either 'content' or 'tool_calls'"), while two user messages in a
+// row break chat templates that want the roles to alternate. So the
+// complaint about an empty answer joins the question instead.
+func repairMessages(msgs []openai.ChatCompletionMessage, answer string, perr error) []openai.ChatCompletionMessage {
+	out := msgs[:len(msgs):len(msgs)]
+	if strings.TrimSpace(answer) == "" {
+		out = slices.Clone(msgs)
+		out[len(out)-1].Content += "\n\n" + emptyAnswerNote
+		return out
+	}
+	return append(out,
+		openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: answer},
+		openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: repairPrompt(perr)},
+	)
+}
+
+const emptyAnswerNote = "An earlier answer to this was empty. Reply with only the JSON object: no prose, no code fences."
 
 func repairPrompt(perr error) string {
 	msg := perr.Error()

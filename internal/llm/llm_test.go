@@ -383,6 +383,31 @@ func TestRepair(t *testing.T) {
 	}
 }
 
+// TestRepairEmptyAnswer: an empty answer is not sent back as an assistant
+// message without content, which llama-server refuses with a 400; the
+// complaint joins the question, so the roles still alternate.
+func TestRepairEmptyAnswer(t *testing.T) {
+	h := start(t, llmtest.Sequence(llmtest.Reply{Content: " \n"}, llmtest.Reply{Content: `{"findings":[]}`}))
+	resp, err := h.client.Complete(context.Background(), jsonRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Content != `{"findings":[]}` || resp.Requests != 2 {
+		t.Errorf("response %+v, want the repaired answer after 2 requests", resp)
+	}
+	first, repair := h.srv.Requests()[0], h.srv.Requests()[1]
+	if len(repair.Messages) != len(first.Messages) {
+		t.Fatalf("repair request has %d messages, want the question's %d: %+v", len(repair.Messages), len(first.Messages), repair.Messages)
+	}
+	last := repair.Messages[len(repair.Messages)-1]
+	if want := first.Messages[len(first.Messages)-1].Content; last.Role != "user" || !strings.HasPrefix(last.Content, want) || !strings.Contains(last.Content, "was empty") {
+		t.Errorf("last message %+v: want the question, then that the answer was empty", last)
+	}
+	if strings.Contains(string(repair.Raw), `"assistant"`) {
+		t.Errorf("the repair request sends an assistant message: %s", repair.Raw)
+	}
+}
+
 func TestRepairFails(t *testing.T) {
 	h := start(t, answer("I cannot answer in JSON, sorry."))
 	resp, err := h.client.Complete(context.Background(), jsonRequest())

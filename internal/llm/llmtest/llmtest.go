@@ -97,11 +97,10 @@ type Server struct {
 	h    Handler
 	done chan struct{}
 
-	mu          sync.Mutex
-	reqs        []Request
-	forget      bool // keep no request bodies (memory benchmarks)
-	inFlight    int
-	maxInFlight int
+	mu       sync.Mutex
+	reqs     []Request
+	forget   bool // keep no request bodies (memory benchmarks)
+	inFlight InFlight
 }
 
 // NewServer starts a server that answers with h; a nil h answers "ok" to
@@ -147,10 +146,33 @@ func (s *Server) Count() int {
 
 // MaxInFlight returns the largest number of chat completion requests that
 // were being answered at the same time.
-func (s *Server) MaxInFlight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.maxInFlight
+func (s *Server) MaxInFlight() int { return s.inFlight.Max() }
+
+// InFlight counts the requests being answered, and the most there were at
+// once. It is safe for concurrent use; the zero value is ready.
+type InFlight struct {
+	mu      sync.Mutex
+	now, at int
+}
+
+// Enter counts a request in; the returned func counts it out.
+func (c *InFlight) Enter() (leave func()) {
+	c.mu.Lock()
+	c.now++
+	c.at = max(c.at, c.now)
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		c.now--
+		c.mu.Unlock()
+	}
+}
+
+// Max returns the most requests that were in at once.
+func (c *InFlight) Max() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.at
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -179,14 +201,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.reqs = append(s.reqs, req)
 	}
-	s.inFlight++
-	s.maxInFlight = max(s.maxInFlight, s.inFlight)
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.inFlight--
-		s.mu.Unlock()
-	}()
+	defer s.inFlight.Enter()()
 
 	reply := s.h(&req)
 	if reply.Delay > 0 {
