@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
@@ -216,13 +218,7 @@ var notConcurrent = regexp.MustCompile(`(?i)\bnot\b[^.]*\bconcurren|\bnot (threa
 // initName reports whether a method's name says it sets its value up:
 // init, InitialState, Setup, Configure.
 func initName(name string) bool {
-	for _, w := range words(name) {
-		switch w {
-		case "init", "initial", "initialize", "initialise", "setup", "configure", "preset":
-			return true
-		}
-	}
-	return false
+	return hasWord(name, "init", "initial", "initialize", "initialise", "setup", "configure", "preset")
 }
 
 // reportField reports the unguarded accesses of field f that race with
@@ -614,16 +610,7 @@ func (c *checker) receivedBefore(u accessRec) map[*types.Var]bool {
 		return nil
 	}
 	recv := func(s ast.Stmt) {
-		var e ast.Expr
-		switch s := s.(type) {
-		case *ast.ExprStmt:
-			e = s.X
-		case *ast.AssignStmt:
-			if len(s.Rhs) == 1 {
-				e = s.Rhs[0]
-			}
-		}
-		if ue, ok := ast.Unparen(e).(*ast.UnaryExpr); ok && ue.Op == token.ARROW {
+		if ue, ok := ast.Unparen(astx.StmtExpr(s)).(*ast.UnaryExpr); ok && ue.Op == token.ARROW {
 			if f := c.recvField(u.fn, ue.X); f != nil {
 				chans[f] = true
 			}
@@ -631,7 +618,6 @@ func (c *checker) receivedBefore(u accessRec) map[*types.Var]bool {
 	}
 	child := cur.Node()
 	for e := range cur.Enclosing() {
-		var list []ast.Stmt
 		switch n := e.Node().(type) {
 		case *ast.FuncLit, *ast.FuncDecl:
 			return chans
@@ -639,13 +625,8 @@ func (c *checker) receivedBefore(u accessRec) map[*types.Var]bool {
 			if n.Comm != nil && n.Comm != child {
 				recv(n.Comm)
 			}
-			list = n.Body
-		case *ast.CaseClause:
-			list = n.Body
-		case *ast.BlockStmt:
-			list = n.List
 		}
-		for _, st := range list {
+		for _, st := range astx.StmtList(e.Node()) {
 			if st.Pos() >= child.Pos() {
 				break
 			}

@@ -290,13 +290,12 @@ func heldOnEntry(fn *function, k lockKey) bool {
 // acquirer reports whether a function's name says it takes a lock for its
 // caller: lock, rlockShard, acquire, tryAcquire.
 func acquirer(name string) bool {
-	for _, w := range words(name) {
-		switch w {
-		case "lock", "rlock", "locks", "acquire", "acquires", "enter", "grab":
-			return true
-		}
-	}
-	return false
+	return hasWord(name, "lock", "rlock", "locks", "acquire", "acquires", "enter", "grab")
+}
+
+// hasWord reports whether one of the words of name is among ws.
+func hasWord(name string, ws ...string) bool {
+	return slices.ContainsFunc(words(name), func(w string) bool { return slices.Contains(ws, w) })
 }
 
 // words splits a mixed-caps or snake-case name into lower-case words:
