@@ -2,6 +2,8 @@ package findings
 
 import (
 	"cmp"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -98,4 +100,64 @@ func better(a, b Finding) int {
 		cmp.Compare(b.Confidence, a.Confidence),
 		cmp.Compare(len(b.Related), len(a.Related)),
 		cmp.Compare(b.Level, a.Level))
+}
+
+// GroupCopies folds the findings of one rule that name the same copied
+// type into one: x/tools' copylocks reports each copy of a value that
+// holds a lock, so one type passed by value (a protobuf message in a
+// hundred signatures) reads as a hundred bugs. The first place, in file
+// and line order, is the finding; the others become its related
+// locations, each with its own message, and the message says how many
+// there are. rule is the ID of the rule to group (copylocks' rule); the
+// copied type is what its message names after the last ": " and before
+// " contains ". A copy of a sync type itself (a sync.Mutex copied) is its
+// own mistake each time and stays apart. Other findings pass through
+// unchanged; the result is sorted.
+func GroupCopies(fs []Finding, rule string) []Finding {
+	groups := make(map[string][]Finding)
+	var out []Finding
+	for _, f := range fs {
+		typ, ok := copiedType(f)
+		if f.RuleID != rule || !f.Static() || !ok {
+			out = append(out, f)
+			continue
+		}
+		groups[typ] = append(groups[typ], f)
+	}
+	types := slices.Sorted(maps.Keys(groups))
+	for _, typ := range types {
+		g := groups[typ]
+		slices.SortStableFunc(g, compareFindings)
+		kept := g[0]
+		if len(g) > 1 {
+			kept.Related = slices.Clone(kept.Related)
+			for _, f := range g[1:] {
+				loc := f.Location
+				loc.Message = f.Message
+				kept.Related = append(kept.Related, loc)
+			}
+			kept.Message = fmt.Sprintf("%s (and %d more copies of %s, listed as related locations)", kept.Message, len(g)-1, typ)
+		}
+		out = append(out, kept)
+	}
+	slices.SortStableFunc(out, compareFindings)
+	return out
+}
+
+// copiedType returns the type a copylocks message names: "call of f
+// copies lock value: example.com/pb.Msg contains sync.Mutex" names
+// example.com/pb.Msg.
+func copiedType(f Finding) (string, bool) {
+	i := strings.LastIndex(f.Message, ": ")
+	if i < 0 {
+		return "", false
+	}
+	typ := f.Message[i+2:]
+	if j := strings.Index(typ, " contains "); j >= 0 {
+		typ = typ[:j]
+	}
+	if strings.HasPrefix(typ, "sync.") || strings.HasPrefix(typ, "sync/atomic.") || strings.HasPrefix(typ, "atomic.") {
+		return "", false
+	}
+	return typ, typ != ""
 }

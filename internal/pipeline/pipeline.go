@@ -268,15 +268,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		keep = diffKeeper(cfg.DiffFilter, changes, ares.Funcs)
 	}
 	lines := newLineReader(mod.Dir)
+	var static []findings.Finding
 	for _, d := range ares.Diagnostics {
 		if !keep(d) {
 			res.Report.Stats.FilteredFindings++
 			continue
 		}
-		if !inShard(d.File, d.Line) {
-			continue // another shard reports it, with its region
-		}
-		res.Report.Findings = append(res.Report.Findings, staticFinding(d, ares.Funcs, lines))
+		static = append(static, staticFinding(d, ares.Funcs, lines))
+	}
+	// One type copied in many places is one finding; grouped before the
+	// shards split, so each group goes whole to the shard of its first place.
+	if r, ok := findings.RuleForAnalyzer("copylocks"); ok {
+		static = findings.GroupCopies(static, r.ID)
+	}
+	for _, f := range static {
+		if inShard(f.Location.File, f.Location.Line) {
+			res.Report.Findings = append(res.Report.Findings, f)
+		} // else another shard reports it, with its region
 	}
 	var err2 error
 	if cfg.Model != nil && len(sel.Regions) > 0 {

@@ -32,7 +32,10 @@ of the select that receives (a timeout, ctx.Done), after receiving once from
 goroutines started in a loop, or by leaving the loop that receives on an
 error or another select case. A buffer large enough for every sender, a
 receive from another channel the goroutine sends on or closes (errc beside
-resc), and a new make of the channel on the way are taken into account.
+resc), and a new make of the channel on the way are taken into account; a
+path that tests a local flag set only on branches that also run the partner
+(closed = true beside close(ch)) is not followed, since the test and the
+partner go together in a way the pass does not track.
 Also a goroutine receiving from an unbuffered channel (or ranging over any)
 that the function can return without sending on or closing, and a goroutine
 ranging over a ticker's channel with no way out of the loop, in a package

@@ -128,7 +128,8 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 		}
 	}
 	heads := loopHeads(partners, starts)
-	stop := func(a ast.Node) bool { return signalled(a) || heads[a] || deadComm(f, a) }
+	flags := partnerFlags(info, f.body, partners)
+	stop := func(a ast.Node) bool { return signalled(a) || heads[a] || deadComm(f, a) || testsFlag(info, a, flags) }
 	name := l.obj.Name()
 	who := func(s *start) string {
 		if s.loop != nil && !makesIn(l, s.loop) {
@@ -325,7 +326,11 @@ func receiverLeaks(r *reporter, f *fn, l *local) {
 			}
 			return false
 		}
-		path := g.Search(o.in.stmt, goal, func(a ast.Node) bool { return isPartner(a) > 0 || heads[a] || deadComm(f, a) }, nil, 1)
+		flags := partnerFlags(info, f.body, partners)
+		stop := func(a ast.Node) bool {
+			return isPartner(a) > 0 || heads[a] || deadComm(f, a) || testsFlag(info, a, flags)
+		}
+		path := g.Search(o.in.stmt, goal, stop, nil, 1)
 		if path == nil {
 			continue
 		}
@@ -347,6 +352,83 @@ func receiverLeaks(r *reporter, f *fn, l *local) {
 				"goroutine blocks forever receiving from %s: the function can %s without sending on or closing it", name, how.what)
 		}
 	}
+}
+
+// partnerFlags returns the local variables of body that record whether a
+// partner ran: every assignment to one, past its declaration, lies in a
+// branch that also runs a partner (closed = true beside close(ch)). A path
+// that tests such a flag is correlated with the partner in a way the
+// search does not follow (the branch that skips the close is the one that
+// left the flag unset), so searches stop there rather than report a path
+// that cannot run.
+func partnerFlags(info *types.Info, body *ast.BlockStmt, partners []*op) map[types.Object]bool {
+	flags := make(map[types.Object]bool)
+	bad := make(map[types.Object]bool)
+	// Each assignment is seen once, from the innermost branch around it.
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+			ast.Inspect(n, func(m ast.Node) bool {
+				if m == n {
+					return true
+				}
+				if as, ok := m.(*ast.AssignStmt); ok {
+					partnerAssign(info, as, n, body, partners, flags, bad)
+				}
+				switch m.(type) {
+				case *ast.BlockStmt, *ast.CaseClause, *ast.CommClause:
+					return false // visited as a branch of its own
+				}
+				return true
+			})
+		}
+		return true
+	})
+	for v := range bad {
+		delete(flags, v)
+	}
+	return flags
+}
+
+// partnerAssign records what assignment as, directly in branch, says of
+// the variables it assigns: a flag when the branch runs a partner, not one
+// otherwise.
+func partnerAssign(info *types.Info, as *ast.AssignStmt, branch ast.Node, body *ast.BlockStmt, partners []*op, flags, bad map[types.Object]bool) {
+	withPartner := slices.ContainsFunc(partners, func(p *op) bool { return astx.Contains(branch, p.node) })
+	for _, lhs := range as.Lhs {
+		id, ok := ast.Unparen(lhs).(*ast.Ident)
+		if !ok {
+			continue
+		}
+		if info.Defs[id] != nil {
+			continue // its declaration
+		}
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok || v.Pos() < body.Pos() || v.Pos() >= body.End() {
+			continue // not a local of the function
+		}
+		if withPartner && branch != body {
+			flags[v] = true
+		} else {
+			bad[v] = true
+		}
+	}
+}
+
+// testsFlag reports whether atom a is a condition that reads one of flags.
+func testsFlag(info *types.Info, a ast.Node, flags map[types.Object]bool) bool {
+	e, ok := a.(ast.Expr)
+	if !ok || len(flags) == 0 {
+		return false
+	}
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && flags[info.Uses[id]] {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // loopHeads returns the heads of the loops around ops that do not start

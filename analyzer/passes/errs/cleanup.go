@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -162,16 +164,7 @@ func endsInFailure(info *types.Info, list []ast.Stmt) bool {
 // os.RemoveAll: a Close beside it closes what is being thrown away.
 func removes(info *types.Info, list []ast.Stmt) bool {
 	for _, s := range list {
-		var e ast.Expr
-		switch s := s.(type) {
-		case *ast.ExprStmt:
-			e = s.X
-		case *ast.AssignStmt:
-			if len(s.Rhs) == 1 {
-				e = s.Rhs[0]
-			}
-		}
-		call, ok := ast.Unparen(e).(*ast.CallExpr)
+		call, ok := ast.Unparen(astx.StmtExpr(s)).(*ast.CallExpr)
 		if !ok {
 			continue
 		}

@@ -120,6 +120,17 @@ func (c *checker) walk(fn *function, n ast.Node, out *[]event) {
 						*out = append(*out, event{kind: evHandoff, key: e.key, node: lit})
 					}
 				}
+			} else if callee := typeutil.StaticCallee(c.info, n.Call); callee != nil && c.decls[callee.Origin()] != nil {
+				// go w.finish(done), where finish unlocks w.mu: the same.
+				if s := c.summaryOf(callee.Origin()); s != nil {
+					b := c.bind(n.Call, callee.Origin())
+					for _, e := range s.effects {
+						if k, ok := bindKey(e.key, b); ok && e.kind == effRelease {
+							fn.handoff[k] = true
+							*out = append(*out, event{kind: evHandoff, key: k, node: n.Call})
+						}
+					}
+				}
 			}
 			c.walkCallee(fn, n.Call.Fun, out)
 			for _, a := range n.Call.Args {
@@ -236,15 +247,17 @@ func (c *checker) effect(fn *function, call *ast.CallExpr, deferred bool, out *[
 	if fn.lit == nil && callee == c.funcOf(fn.decl) {
 		return // recursion
 	}
-	if s := c.summaryOf(callee); s != nil {
-		c.apply(fn, s, c.bind(call, callee), call, deferred, out)
-	}
+	// The call is recorded with the locks held when it starts: a callee that
+	// releases its caller's lock (updateAndUnlock) runs with it held.
 	if !deferred && c.decls[callee] != nil {
 		ev := event{kind: evCall, node: call, via: callee}
 		if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
 			ev.key = c.keyOf(sel.X)
 		}
 		*out = append(*out, ev)
+	}
+	if s := c.summaryOf(callee); s != nil {
+		c.apply(fn, s, c.bind(call, callee), call, deferred, out)
 	}
 }
 
@@ -428,59 +441,123 @@ func (c *checker) findAssigned(fn *function) {
 }
 
 // findFresh records the local variables of fn that hold a value made in
-// fn, by a composite literal, new or a constructor (new*, New*), and not
-// reassigned: no other goroutine can see them until fn shares them.
+// fn, by a composite literal, new or a constructor (new*, New*), or a
+// struct variable declared without a value, and assigned nothing else: no
+// other goroutine can see them until fn shares them. Named results count:
+// func Open() (db *DB, err error) { db = &DB{}; db.init(); ... }.
 func (c *checker) findFresh(fn *function) {
 	fn.fresh = make(map[types.Object]bool)
-	made := func(e ast.Expr) bool {
-		e = ast.Unparen(e)
-		if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
-			_, ok := ast.Unparen(u.X).(*ast.CompositeLit)
-			return ok
-		}
-		switch e := e.(type) {
-		case *ast.CompositeLit:
-			return true
-		case *ast.CallExpr:
-			var name string
-			switch f := ast.Unparen(e.Fun).(type) {
-			case *ast.Ident:
-				name = f.Name
-			case *ast.SelectorExpr:
-				name = f.Sel.Name
+	var ftype *ast.FuncType
+	if fn.lit != nil {
+		ftype = fn.lit.Type
+	} else {
+		ftype = fn.decl.Type
+	}
+	if ftype.Results != nil {
+		for _, f := range ftype.Results.List {
+			for _, id := range f.Names {
+				if obj := c.info.Defs[id]; obj != nil {
+					fn.fresh[obj] = false // fresh once made
+				}
 			}
-			return strings.HasPrefix(name, "new") || strings.HasPrefix(name, "New")
 		}
-		return false
+	}
+	spoiled := make(map[types.Object]bool)
+	assign := func(id *ast.Ident, rhs ast.Expr) {
+		obj := c.info.ObjectOf(id)
+		if _, isResult := fn.fresh[obj]; !isResult && !c.localTo(fn, obj) {
+			return
+		}
+		if rhs != nil && c.made(rhs) {
+			fn.fresh[obj] = true
+		} else {
+			spoiled[obj] = true
+		}
 	}
 	ast.Inspect(fn.body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
+			// A closure that assigns a captured variable spoils it.
+			ast.Inspect(n.Body, func(m ast.Node) bool {
+				if as, ok := m.(*ast.AssignStmt); ok {
+					for _, l := range as.Lhs {
+						if id, ok := ast.Unparen(l).(*ast.Ident); ok {
+							spoiled[c.info.ObjectOf(id)] = true
+						}
+					}
+				}
+				return true
+			})
 			return false
 		case *ast.AssignStmt:
-			if n.Tok == token.DEFINE && len(n.Lhs) == len(n.Rhs) {
-				for i, l := range n.Lhs {
-					if id, ok := l.(*ast.Ident); ok && c.info.Defs[id] != nil && made(n.Rhs[i]) {
-						fn.fresh[c.info.Defs[id]] = true
-					}
+			for i, l := range n.Lhs {
+				id, ok := ast.Unparen(l).(*ast.Ident)
+				if !ok {
+					continue
 				}
+				var rhs ast.Expr
+				if len(n.Lhs) == len(n.Rhs) && n.Tok != token.ADD_ASSIGN && n.Tok != token.SUB_ASSIGN {
+					rhs = n.Rhs[i]
+				}
+				assign(id, rhs)
 			}
 		case *ast.ValueSpec:
-			if len(n.Names) == len(n.Values) {
-				for i, id := range n.Names {
-					if c.info.Defs[id] != nil && made(n.Values[i]) {
-						fn.fresh[c.info.Defs[id]] = true
+			for i, id := range n.Names {
+				obj := c.info.Defs[id]
+				switch {
+				case obj == nil:
+				case len(n.Names) == len(n.Values):
+					assign(id, n.Values[i])
+				case len(n.Values) == 0:
+					if _, isStruct := obj.Type().Underlying().(*types.Struct); isStruct {
+						fn.fresh[obj] = true // var d DB: a zero value of its own
 					}
+				default:
+					spoiled[obj] = true
 				}
+			}
+		case *ast.RangeStmt:
+			for _, e := range []ast.Expr{n.Key, n.Value} {
+				if id, ok := e.(*ast.Ident); ok {
+					assign(id, nil)
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok {
+				assign(id, nil)
 			}
 		}
 		return true
 	})
-	for _, a := range fn.assigned {
-		if a.path == "" {
-			delete(fn.fresh, a.root)
+	for obj, ok := range fn.fresh {
+		if !ok || spoiled[obj] {
+			delete(fn.fresh, obj)
 		}
 	}
+}
+
+// made reports whether e makes a new value: &T{...}, T{...}, new(T),
+// newT(...), NewT(...).
+func (c *checker) made(e ast.Expr) bool {
+	e = ast.Unparen(e)
+	if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		_, ok := ast.Unparen(u.X).(*ast.CompositeLit)
+		return ok
+	}
+	switch e := e.(type) {
+	case *ast.CompositeLit:
+		return true
+	case *ast.CallExpr:
+		var name string
+		switch f := ast.Unparen(e.Fun).(type) {
+		case *ast.Ident:
+			name = f.Name
+		case *ast.SelectorExpr:
+			name = f.Sel.Name
+		}
+		return strings.HasPrefix(name, "new") || strings.HasPrefix(name, "New")
+	}
+	return false
 }
 
 // stable reports whether key k names the same mutex wherever fn uses it:

@@ -34,9 +34,13 @@ lock-not-released: a Lock or RLock reaches a return, or a break or continue
 out of the locked section, with the lock held, while another path of the
 same function releases it after that point. Functions that hand the unlock
 to their caller (returning s.mu.Unlock or a closure that unlocks), that
-defer the unlock, that are called with the lock held (named *Locked,
-documented so, or unlocking before they lock) and that are named for
-acquiring a lock are not reported.
+defer the unlock, that start a goroutine which unlocks it, that are called
+with the lock held (named *Locked, documented so, or unlocking before they
+lock) and that are named for acquiring a lock are not reported; nor is a
+return that hands the held lock to the caller: it returns what holds the
+mutex (return sh, return &sh.mu, a value it made that points to it), or
+stores such a value where it outlives the call, or the doc says the caller
+unlocks.
 
 double-lock: a lock taken again on a path where it is held on every path,
 directly or by calling a method that takes it; sync.Mutex is not reentrant,
@@ -58,14 +62,23 @@ at the same time: an exported method, a goroutine or a method they call.
 The guarded side must be an exported method or a goroutine too, and hold
 a write if the unguarded side only reads. Left out: methods called with the
 lock held (named *Locked, documented so, or called only under the lock),
-methods documented as not for concurrent use, tests, methods used as values
-(sync.Once.Do(s.init)), unexported methods that take no lock and write
-several fields (resets of values not shared yet), calls on values the
-function has just made, code after a call that took and released the lock
-(lazy initialization), code under a lock of the program's own (a method
-named lock or acquire), fields of sync and sync/atomic types, fields passed
-to sync/atomic functions, and fields where the accesses without a lock
-outnumber those with it.
+methods documented as not for concurrent use or as called before the value
+is shared, exported methods named for setting a value up (InitialState,
+Setup), tests, methods used as values (sync.Once.Do(s.init)), unexported
+methods that take no lock and write several fields (resets of values not
+shared yet), calls on values the function has just made (in a local or a
+named result: db = &DB{}; db.init()), code after a call that took and
+released the lock (lazy initialization), code under a lock of the program's
+own (a method named lock or acquire), fields of sync and sync/atomic types,
+fields passed to sync/atomic functions, and fields where the accesses
+without a lock outnumber those with it. A call is under the locks held
+where it starts, so a helper that releases its caller's lock
+(updateAndUnlock) runs with it held. Two sub-fields of a struct field
+(s.opts.timeout, s.opts.onClose) are two variables. A method call on a
+field whose type synchronizes itself (a sync.Map wrapper, an atomic flag,
+a struct with its own mutex) is no write. A read after receiving from a
+channel field of the receiver is no race when every write of the field is
+followed by closing that channel (case <-s.done: return s.err).
 
 cond-wait-not-in-loop: sync.Cond.Wait under an if instead of a for loop.
 Another goroutine can change the condition between the Signal and the
@@ -102,12 +115,14 @@ type checker struct {
 	litSums  map[*ast.FuncLit]*summary
 	accesses map[*ast.SelectorExpr]accessInfo
 	litEntry map[*ast.FuncLit][2]lockset // must and may states where a literal is called in place
-	funcs    []*function
-	edges    []orderEdge
-	doubles  []double
-	records  []accessRec
-	calls    []callRec
-	seen     map[lineCat]bool
+	// atomicTypes are the types of the package whose methods use sync/atomic.
+	atomicTypes map[*types.TypeName]bool
+	funcs       []*function
+	edges       []orderEdge
+	doubles     []double
+	records     []accessRec
+	calls       []callRec
+	seen        map[lineCat]bool
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -126,6 +141,7 @@ func run(pass *analysis.Pass) (any, error) {
 		seen:     make(map[lineCat]bool),
 	}
 	c.cfgs, _ = pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
+	c.findAtomicTypes()
 	for cur := range insp.Root().Preorder((*ast.FuncDecl)(nil)) {
 		decl := cur.Node().(*ast.FuncDecl)
 		if fn, ok := c.info.Defs[decl.Name].(*types.Func); ok {

@@ -5,6 +5,8 @@ package lockcheck
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,6 +85,9 @@ func (c *checker) checkReleases(fn *function) {
 func (c *checker) reportRelease(fn *function, l *event, p point, x, u *event) bool {
 	k := l.key
 	unlocked := related(u.node, "%s is unlocked here, on the path that does not leave early", k)
+	if x.kind == evReturn && c.handsOver(fn, l, x) {
+		return false
+	}
 	if x.kind == evReturn {
 		c.report(l.node, "lock-not-released",
 			[]analysis.RelatedInformation{related(x.node, "returns with %s held", k), unlocked},
@@ -119,6 +124,129 @@ func (c *checker) reportRelease(fn *function, l *event, p point, x, u *event) bo
 		"%s is still held at the %s on line %d, and %s; the other path unlocks it at line %d",
 		c.callString(l), br.Tok, c.line(x.pos()), then, c.line(u.pos()))
 	return true
+}
+
+// handsOver reports whether return x, reached with lock l held, hands the
+// lock to the caller: it returns what holds the mutex (return sh, return
+// &sh.mu, or a value it made that points to it: return &txn{db: db}), or
+// the function stores such a value where it outlives the call (db.rwtx = t)
+// before x, or its doc says the caller unlocks. The caller is then meant
+// to unlock it; whether every caller does is past what one function shows.
+func (c *checker) handsOver(fn *function, l, x *event) bool {
+	if fn.lit == nil && callerUnlocks.MatchString(fn.decl.Doc.Text()) {
+		return true
+	}
+	k := l.key
+	containers := c.containers(k)
+	holds := func(e ast.Expr) bool {
+		if k2 := c.keyOf(e); k2.valid() && k.hasPrefix(k2) {
+			return true
+		}
+		if !c.madeHere(fn, e) {
+			return false
+		}
+		return reaches(c.info.TypeOf(e), containers, 3)
+	}
+	for _, r := range x.node.(*ast.ReturnStmt).Results {
+		if holds(r) {
+			return true
+		}
+	}
+	found := false
+	ast.Inspect(fn.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			if n.Pos() < l.pos() || n.Pos() > x.pos() || len(n.Lhs) != len(n.Rhs) {
+				return true
+			}
+			for i, lhs := range n.Lhs {
+				if id, ok := ast.Unparen(lhs).(*ast.Ident); ok && c.localTo(fn, c.info.ObjectOf(id)) {
+					continue // a local dies with the call
+				}
+				if holds(n.Rhs[i]) {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// callerUnlocks matches a doc comment saying the caller releases a lock.
+var callerUnlocks = regexp.MustCompile(`(?is)\bcallers?\b[^.]*\b(r?unlock|releas)|\b(r?unlock|releas)\w*\b[^.]*\bby (the|its) callers?\b`)
+
+// containers returns the named types on the path of key k before the mutex:
+// for db.meta.mu, the types of db and db.meta.
+func (c *checker) containers(k lockKey) map[*types.TypeName]bool {
+	out := make(map[*types.TypeName]bool)
+	t := k.root.Type()
+	for _, name := range strings.Split(k.path, ".")[1:] {
+		if i := strings.IndexByte(name, '['); i >= 0 {
+			name = name[:i]
+		}
+		n := namedOf(t)
+		if n == nil {
+			break
+		}
+		out[n.Obj()] = true
+		st, ok := n.Underlying().(*types.Struct)
+		if !ok {
+			break
+		}
+		var next types.Type
+		for i := range st.NumFields() {
+			if st.Field(i).Name() == name {
+				next = st.Field(i).Type()
+			}
+		}
+		if next == nil {
+			break
+		}
+		t = next
+	}
+	return out
+}
+
+// reaches reports whether a value of type t holds a pointer to one of the
+// named types, in a field at most depth levels down.
+func reaches(t types.Type, named map[*types.TypeName]bool, depth int) bool {
+	if t == nil || depth < 0 {
+		return false
+	}
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		if n := namedOf(p.Elem()); n != nil && named[n.Obj()] {
+			return true
+		}
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := range st.NumFields() {
+		if reaches(st.Field(i).Type(), named, depth-1) {
+			return true
+		}
+	}
+	return false
+}
+
+// madeHere reports whether e is a value fn makes: a composite literal, or a
+// local fn assigned one to.
+func (c *checker) madeHere(fn *function, e ast.Expr) bool {
+	if c.made(e) {
+		return true
+	}
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && fn.fresh[c.info.ObjectOf(id)]
+}
+
+// localTo reports whether obj is declared in fn's body.
+func (c *checker) localTo(fn *function, obj types.Object) bool {
+	return obj != nil && fn.body.Pos() <= obj.Pos() && obj.Pos() < fn.body.End()
 }
 
 // leakAfter returns what follows branch point p on some path with lock k
@@ -162,13 +290,12 @@ func heldOnEntry(fn *function, k lockKey) bool {
 // acquirer reports whether a function's name says it takes a lock for its
 // caller: lock, rlockShard, acquire, tryAcquire.
 func acquirer(name string) bool {
-	for _, w := range words(name) {
-		switch w {
-		case "lock", "rlock", "locks", "acquire", "acquires", "enter", "grab":
-			return true
-		}
-	}
-	return false
+	return hasWord(name, "lock", "rlock", "locks", "acquire", "acquires", "enter", "grab")
+}
+
+// hasWord reports whether one of the words of name is among ws.
+func hasWord(name string, ws ...string) bool {
+	return slices.ContainsFunc(words(name), func(w string) bool { return slices.Contains(ws, w) })
 }
 
 // words splits a mixed-caps or snake-case name into lower-case words:

@@ -9,6 +9,8 @@ import (
 	"go/types"
 	"go/version"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -200,7 +202,6 @@ func checkUnstopped(pass *analysis.Pass, c inspector.Cursor, call *ast.CallExpr,
 func drained(info *types.Info, c inspector.Cursor, timer string) bool {
 	child := c
 	for p := c.Parent(); p.Node() != nil; child, p = p, p.Parent() {
-		var list []ast.Stmt
 		switch n := p.Node().(type) {
 		case *ast.FuncDecl, *ast.FuncLit:
 			return false
@@ -208,13 +209,8 @@ func drained(info *types.Info, c inspector.Cursor, timer string) bool {
 			if n.Comm != nil && receives(n.Comm, timer) {
 				return true
 			}
-			list = n.Body
-		case *ast.CaseClause:
-			list = n.Body
-		case *ast.BlockStmt:
-			list = n.List
 		}
-		for _, s := range list {
+		for _, s := range astx.StmtList(p.Node()) {
 			if s == child.Node() {
 				break
 			}

@@ -72,3 +72,31 @@ func IsMethod(fn *types.Func, pkg, typ, name string) bool {
 func Related(n ast.Node, format string, args ...any) analysis.RelatedInformation {
 	return analysis.RelatedInformation{Pos: n.Pos(), End: n.End(), Message: fmt.Sprintf(format, args...)}
 }
+
+// StmtExpr returns the expression statement s runs: x in `x`, and the one
+// right-hand side of an assignment (`v := <-ch`); nil otherwise.
+func StmtExpr(s ast.Stmt) ast.Expr {
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		return s.X
+	case *ast.AssignStmt:
+		if len(s.Rhs) == 1 {
+			return s.Rhs[0]
+		}
+	}
+	return nil
+}
+
+// StmtList returns the statements of a block, a case of a switch or a case
+// of a select, and nil for any other node.
+func StmtList(n ast.Node) []ast.Stmt {
+	switch n := n.(type) {
+	case *ast.BlockStmt:
+		return n.List
+	case *ast.CaseClause:
+		return n.Body
+	case *ast.CommClause:
+		return n.Body
+	}
+	return nil
+}
