@@ -88,11 +88,14 @@ type funcInfo struct {
 	containers map[types.Object]bool    // []byte read from input
 	inline     map[any]*source          // a source read in place, one per node or field
 	decoded    bool                     // input-decode reported for this function
+	readers    map[*types.Func]bool     // functions of the package that return an integer read from their input
+	dry        bool                     // finding readers: report nothing
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	seen := map[[3]string]bool{}
+	readers := findReaders(pass, insp)
 	// A top-level function with its closures is one unit: a check outside a closure guards it.
 	insp.Nodes([]ast.Node{(*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)}, func(n ast.Node, push bool) bool {
 		var ft *ast.FuncType
@@ -104,13 +107,57 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		if body != nil {
 			f := &funcInfo{pass: pass, seen: seen, loopConds: map[ast.Expr]bool{}, vars: map[types.Object]*source{},
-				structs: map[types.Object]*source{}, containers: map[types.Object]bool{}, inline: map[any]*source{}}
+				structs: map[types.Object]*source{}, containers: map[types.Object]bool{}, inline: map[any]*source{}, readers: readers}
 			f.params(ft)
 			f.walk(body)
 		}
 		return false
 	})
 	return nil, nil
+}
+
+// findReaders returns the package's functions that return an integer read from their input, such as
+// func u32(b []byte) uint32 { return uint32(b[0]) | uint32(b[1])<<8 | ... } or a decoder's
+// readUint16 method: a call of one is a source. Two rounds let a reader call a reader.
+func findReaders(pass *analysis.Pass, insp *inspector.Inspector) map[*types.Func]bool {
+	readers := map[*types.Func]bool{}
+	for range 2 {
+		insp.Preorder([]ast.Node{(*ast.FuncDecl)(nil)}, func(n ast.Node) {
+			fd := n.(*ast.FuncDecl)
+			fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func)
+			if fd.Body == nil || fn == nil || readers[fn] {
+				return
+			}
+			res := fn.Signature().Results()
+			if res.Len() == 0 || res.Len() > 2 || !isInteger(res.At(0).Type()) ||
+				res.Len() == 2 && res.At(1).Type().String() != "error" {
+				return
+			}
+			f := &funcInfo{pass: pass, dry: true, loopConds: map[ast.Expr]bool{}, vars: map[types.Object]*source{},
+				structs: map[types.Object]*source{}, containers: map[types.Object]bool{}, inline: map[any]*source{}, readers: readers}
+			f.params(fd.Type)
+			f.walk(fd.Body)
+			all, some := true, false
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.FuncLit:
+					return false
+				case *ast.ReturnStmt:
+					if len(n.Results) == res.Len() {
+						if r := n.Results[0]; pass.TypesInfo.Types[r].Value == nil {
+							s := f.sourceOf(r)
+							all, some = all && s != nil && s.kind == fromBytes, some || s != nil
+						}
+					}
+				}
+				return true
+			})
+			if all && some {
+				readers[fn] = true
+			}
+		})
+	}
+	return readers
 }
 
 // params marks []byte parameters, of the function and of its closures, as input.
@@ -194,6 +241,9 @@ func (f *funcInfo) walk(body *ast.BlockStmt) {
 }
 
 func (f *funcInfo) report(n ast.Node, cat, msg string) {
+	if f.dry {
+		return
+	}
 	p := f.pass.Fset.Position(n.Pos())
 	if k := [3]string{p.Filename, fmt.Sprint(p.Line), cat}; !f.seen[k] {
 		f.seen[k] = true
@@ -240,8 +290,8 @@ func (f *funcInfo) assign(lhs, rhs []ast.Expr, tok token.Token) {
 		case fn == nil:
 		case pkgFunc(fn, "strconv", "Atoi", "ParseInt", "ParseUint"):
 			f.vars[o] = &source{desc: f.text(call), pos: call.Pos(), wide: true, kind: fromStrconv}
-		case pkgFunc(fn, "encoding/binary", "Uvarint", "Varint", "ReadUvarint", "ReadVarint"):
-			f.vars[o] = &source{desc: f.text(call), pos: call.Pos(), wide: true, kind: fromBytes}
+		case pkgFunc(fn, "encoding/binary", "Uvarint", "Varint", "ReadUvarint", "ReadVarint") || f.readers[fn]:
+			f.vars[o] = &source{desc: f.text(call), pos: call.Pos(), wide: !isByte(o.Type()), kind: fromBytes}
 		case fn.Name() == "ReadByte" && fn.Signature().Recv() != nil && isInteger(o.Type()):
 			f.vars[o] = &source{desc: f.text(call), pos: call.Pos(), kind: fromBytes}
 		default:
@@ -340,6 +390,8 @@ func (f *funcInfo) call(call *ast.CallExpr) {
 		if o := f.obj(call.Args[0]); o != nil && isBytes(o.Type()) {
 			f.containers[o] = true
 		}
+	case f.readers[fn]:
+		f.decode(call, f.text(call))
 	case fn.Pkg() != nil && fn.Pkg().Path() == "encoding/binary":
 		switch fn.Name() {
 		case "Uint16", "Uint32", "Uint64", "Uvarint", "Varint", "ReadUvarint", "ReadVarint":
@@ -559,6 +611,9 @@ func (f *funcInfo) once(key any, pos token.Pos, desc string, kind int, wide bool
 // binaryCall returns the source of binary.BigEndian.Uint32(b) and the like, or nil.
 func (f *funcInfo) binaryCall(call *ast.CallExpr) *source {
 	fn := astx.CalleeFunc(f.pass.TypesInfo, call)
+	if f.readers[fn] && fn.Signature().Results().Len() == 1 {
+		return f.once(call, call.Pos(), f.text(call), fromBytes, !isByte(fn.Signature().Results().At(0).Type()))
+	}
 	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != "encoding/binary" || fn.Signature().Recv() == nil {
 		return nil
 	}
@@ -655,6 +710,11 @@ func isInteger(t types.Type) bool {
 	}
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Info()&types.IsInteger != 0
+}
+
+func isByte(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Byte
 }
 
 func isBytes(t types.Type) bool {

@@ -240,3 +240,33 @@ func mapAll[T any](b []byte, f func(byte) T) []T {
 }
 
 func asm(b []byte) int
+
+// u32 reads a little-endian integer; its callers read input through it.
+func u32(b []byte) uint32 {
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 // want `reads integers from input: uint32\(b\[1\]\) << 8`
+}
+
+// readUint16 is a decoder's reader method with an error.
+func (d *decoder) readUint16() (uint16, error) {
+	if _, err := io.ReadFull(d.r, d.buf[:2]); err != nil {
+		return 0, err
+	}
+	return binary.BigEndian.Uint16(d.buf), nil // want `reads integers from input`
+}
+
+// chunk trusts a length read through the helpers.
+func (d *decoder) chunk(hdr []byte) ([]byte, []string, error) {
+	size := u32(hdr[4:])       // want `reads integers from input: u32\(hdr\[4:\]\)`
+	data := make([]byte, size) // want `make\(\[\]byte, size\) with size from u32\(hdr\[4:\]\); no upper bound on size is checked before it`
+	n, err := d.readUint16()
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make([]string, n) // want `make\(\[\]string, n\) with n from d.readUint16\(\)`
+	return data, names, nil
+}
+
+// notReader returns a length, not input: its callers are quiet.
+func notReader(b []byte) int { return len(b) * 2 }
+
+func useNotReader(b []byte) []byte { return make([]byte, notReader(b)) }
