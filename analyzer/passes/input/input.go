@@ -209,8 +209,8 @@ func (f *funcInfo) walk(body *ast.BlockStmt) {
 		case *ast.CallExpr:
 			f.call(n)
 		case *ast.BinaryExpr:
-			if n.Op == token.SHL && !f.decoded {
-				if s := f.sourceOf(n.X); s != nil && s.kind == fromBytes && !s.wide {
+			if n.Op == token.SHL && !f.decoded && !isByte(f.pass.TypesInfo.TypeOf(n)) {
+				if s := f.sourceOf(n.X); s != nil && s.kind == fromBytes && !s.wide { // uint32(b[1]) << 8
 					f.decode(n, f.text(n))
 				}
 			}
@@ -254,7 +254,7 @@ func (f *funcInfo) report(n ast.Node, cat, msg string) {
 func (f *funcInfo) decode(n ast.Node, what string) {
 	if !f.decoded {
 		f.decoded = true
-		f.report(n, "input-decode", "reads integers from input: "+what)
+		f.report(n, "input-decode", "reads integers from bytes: "+what)
 	}
 }
 
@@ -559,7 +559,7 @@ func (f *funcInfo) sourceOf(e ast.Expr) *source {
 		}
 		widens := e.Op == token.SHL && x != nil || (x != nil || y != nil) && e.Op == token.OR && (x == nil || x.wide || y == nil || y.wide) ||
 			e.Op == token.MUL && info.Types[e.X].Value == nil && info.Types[e.Y].Value == nil
-		if widens && !s.wide {
+		if widens && !s.wide && !isByte(info.TypeOf(e)) {
 			return &source{desc: s.desc, pos: s.pos, wide: true, kind: s.kind}
 		}
 		return s
@@ -713,6 +713,9 @@ func isInteger(t types.Type) bool {
 }
 
 func isByte(t types.Type) bool {
+	if t == nil {
+		return false
+	}
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Kind() == types.Byte
 }

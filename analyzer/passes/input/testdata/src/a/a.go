@@ -34,7 +34,7 @@ func readRecord(r io.Reader) ([]byte, error) {
 	if _, err := io.ReadFull(r, hdr); err != nil {
 		return nil, err
 	}
-	n := binary.BigEndian.Uint32(hdr[4:]) // want `reads integers from input: binary.BigEndian.Uint32\(hdr\[4:\]\)`
+	n := binary.BigEndian.Uint32(hdr[4:]) // want `reads integers from bytes: binary.BigEndian.Uint32\(hdr\[4:\]\)`
 	body := make([]byte, n)               // want `make\(\[\]byte, n\) with n from binary.BigEndian.Uint32\(hdr\[4:\]\); no upper bound on n is checked before it`
 	_, err := io.ReadFull(r, body)
 	return body, err
@@ -46,7 +46,7 @@ func readRecordChecked(r io.Reader) ([]byte, error) {
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, err
 	}
-	n := binary.BigEndian.Uint32(hdr[4:]) // want `reads integers from input`
+	n := binary.BigEndian.Uint32(hdr[4:]) // want `reads integers from bytes`
 	if n > maxRecord {
 		return nil, errors.New("record too large")
 	}
@@ -57,7 +57,7 @@ func readRecordChecked(r io.Reader) ([]byte, error) {
 
 // readClamped clamps with min.
 func readClamped(b []byte) []byte {
-	n := int(binary.LittleEndian.Uint16(b)) // want `reads integers from input`
+	n := int(binary.LittleEndian.Uint16(b)) // want `reads integers from bytes`
 	n = min(n, len(b)-2)
 	out := make([]byte, n)
 	copy(out, b[2:])
@@ -87,7 +87,7 @@ func payloadArith(b []byte) []byte {
 
 // entries loops as often as the header says and appends each entry.
 func (d *decoder) entries() ([]uint16, error) {
-	count := int(d.buf[0])<<8 | int(d.buf[1]) // want `reads integers from input: int\(d.buf\[0\]\) << 8`
+	count := int(d.buf[0])<<8 | int(d.buf[1]) // want `reads integers from bytes: int\(d.buf\[0\]\) << 8`
 	var out []uint16
 	for i := 0; i < count; i++ { // want `loop bound i < count with count from int\(d.buf\[0\]\)<<8 \| int\(d.buf\[1\]\); no upper bound on count is checked before it \(the body appends\)`
 		out = append(out, uint16(i))
@@ -117,7 +117,7 @@ func fixed(r io.Reader) ([]byte, error) {
 
 // varints reads a count as a varint and ranges over it.
 func varints(br *bufio.Reader) ([]uint64, error) {
-	n, err := binary.ReadUvarint(br) // want `reads integers from input`
+	n, err := binary.ReadUvarint(br) // want `reads integers from bytes`
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func varints(br *bufio.Reader) ([]uint64, error) {
 // readHeader decodes a struct and allocates by one of its fields.
 func readHeader(r io.Reader) ([]uint32, error) {
 	var h header
-	if err := binary.Read(r, binary.BigEndian, &h); err != nil { // want `reads integers from input: binary.Read`
+	if err := binary.Read(r, binary.BigEndian, &h); err != nil { // want `reads integers from bytes: binary.Read`
 		return nil, err
 	}
 	switch h.Kind {
@@ -148,7 +148,7 @@ func readHeader(r io.Reader) ([]uint32, error) {
 // readHeaderChecked bounds the field first.
 func readHeaderChecked(r io.Reader) ([]uint32, error) {
 	var h header
-	if err := binary.Read(r, binary.BigEndian, &h); err != nil { // want `reads integers from input`
+	if err := binary.Read(r, binary.BigEndian, &h); err != nil { // want `reads integers from bytes`
 		return nil, err
 	}
 	if h.Count > 1024 {
@@ -213,14 +213,16 @@ func lookupChecked(br *bufio.Reader, names []string) (string, error) {
 	return names[c], nil
 }
 
-// smallAlloc allocates by a single byte: at most 255, quiet.
+// smallAlloc allocates by a single byte: at most 255, quiet; shifting
+// within a byte reads no wider integer.
 func smallAlloc(b []byte) []byte {
-	return make([]byte, b[0])
+	c := b[1] << 4
+	return make([]byte, b[0], c)
 }
 
 // zeroChecked only checks for zero, which bounds nothing.
 func zeroChecked(b []byte) []int {
-	n := binary.BigEndian.Uint32(b) // want `reads integers from input`
+	n := binary.BigEndian.Uint32(b) // want `reads integers from bytes`
 	if n == 0 {
 		return nil
 	}
@@ -243,7 +245,7 @@ func asm(b []byte) int
 
 // u32 reads a little-endian integer; its callers read input through it.
 func u32(b []byte) uint32 {
-	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 // want `reads integers from input: uint32\(b\[1\]\) << 8`
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24 // want `reads integers from bytes: uint32\(b\[1\]\) << 8`
 }
 
 // readUint16 is a decoder's reader method with an error.
@@ -251,12 +253,12 @@ func (d *decoder) readUint16() (uint16, error) {
 	if _, err := io.ReadFull(d.r, d.buf[:2]); err != nil {
 		return 0, err
 	}
-	return binary.BigEndian.Uint16(d.buf), nil // want `reads integers from input`
+	return binary.BigEndian.Uint16(d.buf), nil // want `reads integers from bytes`
 }
 
 // chunk trusts a length read through the helpers.
 func (d *decoder) chunk(hdr []byte) ([]byte, []string, error) {
-	size := u32(hdr[4:])       // want `reads integers from input: u32\(hdr\[4:\]\)`
+	size := u32(hdr[4:])       // want `reads integers from bytes: u32\(hdr\[4:\]\)`
 	data := make([]byte, size) // want `make\(\[\]byte, size\) with size from u32\(hdr\[4:\]\); no upper bound on size is checked before it`
 	n, err := d.readUint16()
 	if err != nil {
