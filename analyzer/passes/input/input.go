@@ -639,11 +639,11 @@ func (f *funcInfo) isContainer(e ast.Expr) bool {
 	return false
 }
 
-// sliceLike reports whether x is a slice or string that is not a package-level table.
+// sliceLike reports whether x is a slice or string that is not a constant or package-level table.
 func (f *funcInfo) sliceLike(x ast.Expr) bool {
 	t := f.pass.TypesInfo.TypeOf(x)
-	if t == nil {
-		return false
+	if t == nil || f.pass.TypesInfo.Types[x].Value != nil {
+		return false // a constant string is a table: hexDigits[c>>4]
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Slice:

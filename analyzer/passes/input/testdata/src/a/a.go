@@ -272,3 +272,11 @@ func (d *decoder) chunk(hdr []byte) ([]byte, []string, error) {
 func notReader(b []byte) int { return len(b) * 2 }
 
 func useNotReader(b []byte) []byte { return make([]byte, notReader(b)) }
+
+const hexDigits = "0123456789abcdef"
+
+// hexByte indexes a constant table by nibbles of an input byte: quiet.
+func hexByte(b []byte) string {
+	c := b[0]
+	return string([]byte{hexDigits[c>>4], hexDigits[(c<<4)>>4]})
+}
