@@ -12,6 +12,7 @@ import (
 	"github.com/secondlook/secondlook/analyzer/passes/goroutines"
 	"github.com/secondlook/secondlook/analyzer/passes/indexing"
 	"github.com/secondlook/secondlook/analyzer/passes/injection"
+	"github.com/secondlook/secondlook/analyzer/passes/input"
 	"github.com/secondlook/secondlook/analyzer/passes/locking"
 	"github.com/secondlook/secondlook/analyzer/passes/nilprone"
 	"github.com/secondlook/secondlook/analyzer/passes/resources"
@@ -46,6 +47,7 @@ var signalPasses = []signalPass{
 	{goroutines.Analyzer, goroutines.Signals},
 	{indexing.Analyzer, indexing.Signals},
 	{injection.Analyzer, injection.Signals},
+	{input.Analyzer, input.Signals},
 	{locking.Analyzer, locking.Signals},
 	{nilprone.Analyzer, nilprone.Signals},
 	{resources.Analyzer, resources.Signals},
