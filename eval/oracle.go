@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/prompts"
 )
 
 // An oracle is a perfect model: an OpenAI-compatible server that answers
@@ -81,16 +82,7 @@ func (o *oracle) serve(w http.ResponseWriter, r *http.Request) {
 
 // answer returns the claims for the bugs inside the prompt's region.
 func (o *oracle) answer(prompt string) string {
-	type claim struct {
-		Kind        string  `json:"kind"`
-		Line        int     `json:"line"`
-		EndLine     int     `json:"end_line"`
-		Quote       string  `json:"quote"`
-		Message     string  `json:"message"`
-		Explanation string  `json:"explanation"`
-		Confidence  float64 `json:"confidence"`
-	}
-	claims := []claim{}
+	claims := []prompts.Claim{}
 	fm, lm := headerFile.FindStringSubmatch(prompt), headerFunc.FindStringSubmatch(prompt)
 	if fm == nil || lm == nil {
 		return `{"findings":[]}`
@@ -116,7 +108,7 @@ func (o *oracle) answer(prompt string) string {
 			if !ok {
 				continue
 			}
-			claims = append(claims, claim{Kind: b.Kind, Line: n, EndLine: n, Quote: text[n],
+			claims = append(claims, prompts.Claim{Kind: b.Kind, Line: n, EndLine: n, Quote: text[n],
 				Message: fmt.Sprintf("the known %s of this case", b.Kind), Explanation: "the oracle answers with the ground truth", Confidence: 1})
 			break
 		}
