@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -308,5 +309,26 @@ func TestPickVariants(t *testing.T) {
 func TestLoadAsksForTest(t *testing.T) {
 	if loadMode&packages.NeedForTest == 0 {
 		t.Error("loadMode lacks NeedForTest: every package with tests would be analysed twice")
+	}
+}
+
+// TestSplitModFile: GOFLAGS' -modfile travels as a build flag, the rest of
+// GOFLAGS stays.
+func TestSplitModFile(t *testing.T) {
+	for _, c := range []struct {
+		env     []string
+		wantEnv []string
+		want    string
+	}{
+		{[]string{"A=1", "GOFLAGS=-mod=mod -modfile=go_test.mod"}, []string{"A=1", "GOFLAGS=-mod=mod"}, "go_test.mod"},
+		{[]string{"GOFLAGS=--modfile=/x/go.alt.mod"}, []string{"GOFLAGS="}, "/x/go.alt.mod"},
+		{[]string{"GOFLAGS=-modfile=a.mod", "GOFLAGS=-mod=mod"}, []string{"GOFLAGS=-modfile=a.mod", "GOFLAGS=-mod=mod"}, ""},
+		{[]string{"GOFLAGS=-mod=mod"}, []string{"GOFLAGS=-mod=mod"}, ""},
+		{[]string{"A=1"}, []string{"A=1"}, ""},
+	} {
+		env, got := splitModFile(c.env)
+		if got != c.want || !slices.Equal(env, c.wantEnv) {
+			t.Errorf("splitModFile(%q) = %q, %q; want %q, %q", c.env, env, got, c.wantEnv, c.want)
+		}
 	}
 }

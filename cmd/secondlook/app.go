@@ -30,7 +30,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return code // the command already said what it had to
 	}
 	switch {
-	case errors.Is(err, analyzer.ErrNotModule), errors.Is(err, analyzer.ErrNoPackages),
+	case errors.Is(err, analyzer.ErrNotModule), errors.Is(err, analyzer.ErrNoPackages), errors.Is(err, analyzer.ErrModFile),
 		errors.Is(err, gitdiff.ErrUnknownRevision), errors.Is(err, gitdiff.ErrNotRepository),
 		errors.Is(err, gitdiff.ErrNoMergeBase):
 		code = exitUsage
