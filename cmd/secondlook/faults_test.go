@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,5 +123,46 @@ func TestFaultMatrix(t *testing.T) {
 				t.Errorf("stderr does not name the failure:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// TestUnreachableServer: with the model server down, the scan stops in a
+// few requests with one message naming the base URL and the cause, reports
+// every region as not reviewed, and exits 1.
+func TestUnreachableServer(t *testing.T) {
+	dir := t.TempDir()
+	var src strings.Builder
+	src.WriteString("package p\n\nimport \"sync\"\n\nvar mu sync.Mutex\n\nvar m = map[int]int{}\n")
+	const n = 30
+	for i := range n {
+		fmt.Fprintf(&src, "\nfunc F%d(k int) int {\n\tmu.Lock()\n\tdefer mu.Unlock()\n\treturn m[k] + %d\n}\n", i, i)
+	}
+	for name, text := range map[string]string{"go.mod": "module example.com/p\n\ngo 1.22\n", "p.go": src.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := llmtest.DeadURL(t)
+	out := filepath.Join(t.TempDir(), "report.sarif")
+	r := runCLI(t, map[string]string{"OPENAI_API_KEY": ""}, "scan", "-C", dir, "--base-url", base, "--model", "m",
+		"--no-cache", "--format", "sarif", "-o", out, "./...")
+	if r.code != exitFailure {
+		t.Errorf("exit %d, want %d\nstderr: %s", r.code, exitFailure, r.stderr)
+	}
+	if got := strings.Count(r.stderr, "cannot reach the model server at "+base); got != 1 {
+		t.Errorf("stderr names the unreachable server %d times, want once:\n%s", got, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "connection refused") {
+		t.Errorf("stderr does not give the cause:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, fmt.Sprintf("%d regions not reviewed", n)) {
+		t.Errorf("stderr does not count the regions not reviewed:\n%s", r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(string(data), "cannot reach the model server"); got < n {
+		t.Errorf("the report names %d regions not reviewed, want %d", got, n)
 	}
 }

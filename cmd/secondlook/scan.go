@@ -87,6 +87,7 @@ type scanOptions struct {
 	modelConfigured   bool
 	priceIn, priceOut float64 // USD per million tokens
 	maxOutput         int     // output tokens an answer may take
+	fatal             error   // what stopped the model review, if anything
 }
 
 func scan(c *cli.Context) error {
@@ -212,11 +213,17 @@ func scan(c *cli.Context) error {
 	prog.done()
 	var fatal *pipeline.FatalError
 	if errors.As(err, &fatal) && res != nil {
-		// The server refused us part-way: write what finished, then fail.
+		// The server refused us part-way: write what finished, then fail,
+		// saying why once rather than once a region.
+		opts.fatal = fatal.Err
 		if werr := finish(c, res, opts); werr != nil && exitCode(werr) != exitFailure && exitCode(werr) != exitFindings {
 			return werr
 		}
-		return &exitError{code: exitFailure, err: fmt.Errorf("model review stopped: %w", fatal.Err)}
+		msg := fmt.Sprintf("model review stopped: %v", fatal.Err)
+		if n := stoppedBy(res.Report.Failures, fatal.Err); n > 0 {
+			msg += fmt.Sprintf("; %s not reviewed (listed in the report)", plural(n, "region"))
+		}
+		return &exitError{code: exitFailure, err: errors.New(msg)}
 	}
 	if err != nil {
 		return err
@@ -277,7 +284,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		}
 		if opts.dryRun || opts.format != "text" || opts.out != "" {
 			for _, f := range rep.Failures {
-				if f.Stage != "load" {
+				if f.Stage != "load" && !isStoppedBy(f, opts.fatal) {
 					fmt.Fprintf(stderr, "secondlook: %s\n", failureLine(f))
 				}
 			}
@@ -334,6 +341,31 @@ func failureLine(f findings.Failure) string {
 	// A failure may quote a server's or a model's words: no terminal
 	// control sequences reach the user's terminal.
 	return findings.TermSafe(b.String())
+}
+
+// isStoppedBy reports whether a failure is a region that fatal (what
+// stopped the model review) left unreviewed.
+func isStoppedBy(f findings.Failure, fatal error) bool {
+	return fatal != nil && f.Stage == "review" && strings.Contains(f.Message, fatal.Error())
+}
+
+// stoppedBy counts the regions fatal left unreviewed.
+func stoppedBy(fs []findings.Failure, fatal error) int {
+	n := 0
+	for _, f := range fs {
+		if isStoppedBy(f, fatal) {
+			n++
+		}
+	}
+	return n
+}
+
+// plural returns "1 noun" or "n nouns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // loadFailureLines names each package that did not load with its first

@@ -121,6 +121,8 @@ type Client struct {
 	reasoning bool
 	sleep     func(context.Context, time.Duration) error
 	mode      atomic.Int32 // the first mode to try: the last that a server accepted
+	answered  atomic.Bool  // the server has sent an HTTP answer, of any status
+	down      atomic.Pointer[error]
 }
 
 // New checks cfg and returns a client. It sends nothing.
@@ -483,10 +485,22 @@ func mentionsJSON(msgs []openai.ChatCompletionMessage) bool {
 
 // send makes one chat completion, retrying transient failures.
 func (c *Client) send(ctx context.Context, creq openai.ChatCompletionRequest, resp *Response) (*openai.ChatCompletionResponse, error) {
+	refused := 0 // connection failures in a row, before the server ever answered
 	for attempt := 0; ; attempt++ {
+		if err := c.down.Load(); err != nil {
+			return nil, *err
+		}
 		out, f := c.gatedAttempt(ctx, creq, resp)
 		if f == nil {
 			return out, nil
+		}
+		if f.transport != nil && !c.answered.Load() {
+			if refused++; refused >= unreachableAfter {
+				err := fmt.Errorf("%w at %s: %v (%d attempts in a row, and it has never answered): check --base-url (OPENAI_BASE_URL) and that the server is running",
+					ErrUnreachable, c.base, f.transport, refused)
+				c.down.CompareAndSwap(nil, &err)
+				return nil, err
+			}
 		}
 		if !f.retry || attempt >= c.cfg.MaxRetries {
 			if attempt > 0 {
@@ -531,6 +545,9 @@ func (c *Client) attempt(ctx context.Context, creq openai.ChatCompletionRequest,
 	if sent {
 		resp.Requests++
 	}
+	if status != 0 {
+		c.answered.Store(true)
+	}
 	if err == nil {
 		resp.Usage.PromptTokens += out.Usage.PromptTokens
 		resp.Usage.CompletionTokens += out.Usage.CompletionTokens
@@ -556,7 +573,11 @@ func (c *Client) attempt(ctx context.Context, creq openai.ChatCompletionRequest,
 	case errors.Is(actx.Err(), context.DeadlineExceeded):
 		return nil, &failure{retry: true, err: fmt.Errorf("no answer from the model server at %s within %v: raise the request timeout, or lower concurrency", c.base, c.timeout)}
 	case status == 0:
-		return nil, &failure{retry: true, err: fmt.Errorf("sending the request to the model server at %s: %w", c.base, err)}
+		cause := err
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			cause = ue.Err // without the method and URL: the message names the base URL
+		}
+		return nil, &failure{retry: true, transport: cause, err: fmt.Errorf("sending the request to the model server at %s: %w", c.base, err)}
 	case bodyErr != nil:
 		return nil, &failure{retry: true, err: fmt.Errorf("reading the model server's answer (status %d): %w", status, bodyErr)}
 	default:

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -570,24 +569,48 @@ func TestAttemptTimeout(t *testing.T) {
 	}
 }
 
-func TestConnectionRefused(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+// TestUnreachable: a server that has never answered and refuses a few
+// connections in a row is down, not busy: the error is fatal, says where
+// and why, and stops the retries early; and the client does not ask again.
+func TestUnreachable(t *testing.T) {
+	base := llmtest.DeadURL(t)
 	s := &sleeps{}
-	c, err := llm.New(llm.Config{BaseURL: "http://" + addr + "/v1", APIKey: key, Model: "m", MaxRetries: 2, Sleep: s.sleep})
+	c, err := llm.New(llm.Config{BaseURL: base, APIKey: key, Model: "m", MaxRetries: 4, Sleep: s.sleep})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp, err := c.Complete(context.Background(), llm.Request{User: "hi"})
-	if err == nil || !strings.Contains(err.Error(), "sending the request") || !strings.Contains(err.Error(), "after 3 attempts") {
-		t.Fatalf("err = %v", err)
+	if !errors.Is(err, llm.ErrUnreachable) || !llm.IsFatal(err) {
+		t.Fatalf("err = %v, want a fatal ErrUnreachable", err)
 	}
-	if len(s.waits()) != 2 || resp == nil || resp.Requests != 3 {
-		t.Errorf("waits %v, response %+v; want 2 waits, 3 requests", s.waits(), resp)
+	for _, want := range []string{base, "connection refused", "--base-url"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if resp == nil || resp.Requests != 3 || len(s.waits()) != 2 {
+		t.Errorf("response %+v, waits %v; want 3 requests, 2 waits (not MaxRetries+1)", resp, s.waits())
+	}
+	resp, err = c.Complete(context.Background(), llm.Request{User: "again"})
+	if !errors.Is(err, llm.ErrUnreachable) || resp != nil {
+		t.Errorf("second call: response %+v, err %v; want no request and ErrUnreachable", resp, err)
+	}
+}
+
+// TestTransportFaultsRetriedOnceAnswered: once the server has answered, a
+// refused connection is a transient fault, retried MaxRetries times.
+func TestTransportFaultsRetriedOnceAnswered(t *testing.T) {
+	h := start(t, answer(`{"findings":[]}`))
+	if _, err := h.client.Complete(context.Background(), jsonRequest()); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Close()
+	resp, err := h.client.Complete(context.Background(), jsonRequest())
+	if err == nil || llm.IsFatal(err) || !strings.Contains(err.Error(), "after 5 attempts") {
+		t.Fatalf("err = %v, want a non-fatal error after 5 attempts", err)
+	}
+	if resp == nil || resp.Requests != 5 {
+		t.Errorf("response %+v, want 5 requests", resp)
 	}
 }
 

@@ -22,6 +22,10 @@ import (
 //     answers 429 beyond, with the reset time in x-ratelimit-reset-requests
 //     as OpenAI does. Metric x-rate is the achieved rate over R; the target
 //     is ≥ 0.9, with zero failures.
+//   - BenchmarkUnreachable: 400 regions against a server that is not
+//     running (every connection refused), with the CLI's retries and real
+//     backoff waits. Metric s is the wall time until every region is
+//     reported; the target is ≤ 20 s.
 
 func benchRegions(n int) []analyzer.Region {
 	rs := make([]analyzer.Region, n)
@@ -119,4 +123,27 @@ func BenchmarkRateLimited(b *testing.B) {
 	}
 	b.ReportMetric(worst, "x-rate")
 	b.ReportMetric(float64(srv.Count()-n*b.N), "429s")
+}
+
+func BenchmarkUnreachable(b *testing.B) {
+	const n = 400
+	base := llmtest.DeadURL(b)
+	var worst time.Duration
+	var requests int
+	for b.Loop() {
+		// A new client each time: one remembers that the server is down.
+		cl, err := llm.New(llm.Config{BaseURL: base, Model: "fake", MaxRetries: llm.DefaultMaxRetries})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		res := Run(context.Background(), benchRegions(n), Config{Client: cl, Model: "fake", Lines: lines, Concurrency: 8})
+		if len(res.Failures) != n {
+			b.Fatalf("%d failures for %d regions", len(res.Failures), n)
+		}
+		worst = max(worst, time.Since(start))
+		requests = res.Stats.Requests
+	}
+	b.ReportMetric(worst.Seconds(), "s")
+	b.ReportMetric(float64(requests), "requests")
 }

@@ -225,7 +225,13 @@ func (r *reviewer) region(ctx context.Context, stop context.CancelCauseFunc, reg
 			if llm.IsFatal(err) {
 				stop(err) // no other region would fare better
 			}
-			res.failure = r.failure(reg, err.Error())
+			msg := err.Error()
+			if cause := context.Cause(ctx); cause != nil && cause != err && errors.Is(err, cause) {
+				// Stopped while waiting to retry: say why the run stopped,
+				// not what this attempt last saw.
+				msg = "not reviewed: " + causeText(cause)
+			}
+			res.failure = r.failure(reg, msg)
 			return
 		}
 		claims, err := prompts.ParseAnswer(content)

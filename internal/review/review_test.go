@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -226,6 +227,28 @@ func TestAuthStopsTheRun(t *testing.T) {
 	}
 	if len(res.Failures) != len(rs) {
 		t.Errorf("%d failures for %d regions: every region must end answered or failed", len(res.Failures), len(rs))
+	}
+}
+
+// TestUnreachableStopsTheRun: with the server down, a few requests, not
+// MaxRetries+1 for each of 400 regions, and every region reported.
+func TestUnreachableStopsTheRun(t *testing.T) {
+	const n, workers = 400, 8
+	res := Run(context.Background(), benchRegions(n), Config{Client: client(t, llmtest.DeadURL(t), nil), Model: "fake", Lines: lines, Concurrency: workers})
+	if !errors.Is(res.Fatal, llm.ErrUnreachable) {
+		t.Fatalf("Fatal = %v, want ErrUnreachable", res.Fatal)
+	}
+	if res.Stats.Requests > workers*3 {
+		t.Errorf("%d requests to a dead server, want at most %d (three per worker)", res.Stats.Requests, workers*3)
+	}
+	if len(res.Failures) != n {
+		t.Errorf("%d failures for %d regions: every region must end answered or failed", len(res.Failures), n)
+	}
+	for _, f := range res.Failures {
+		if !strings.Contains(f.Message, "cannot reach the model server") {
+			t.Errorf("failure %q does not say why", f.Message)
+			break
+		}
 	}
 }
 
