@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -469,6 +470,55 @@ func TestRateLimitHints(t *testing.T) {
 				t.Errorf("OnRetry calls %v, want one with 429 and %v", got, waits[0])
 			}
 		})
+	}
+}
+
+// TestHinted429sAreNotFailures: a 429 that says when to come back is
+// waited out as told, however many there are, without spending the
+// retries; only the overall bound on such waits ends it.
+func TestHinted429sAreNotFailures(t *testing.T) {
+	var n atomic.Int32
+	h := start(t, func(*llmtest.Request) llmtest.Reply {
+		if n.Add(1) <= 8 {
+			return llmtest.Reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "1"}, Body: llmtest.ErrorBody("Too Many Requests", "rate_limit", "")}
+		}
+		return llmtest.Reply{Content: good}
+	})
+	resp, err := h.client.Complete(context.Background(), jsonRequest())
+	if err != nil {
+		t.Fatalf("eight 429s with Retry-After lost the request: %v", err)
+	}
+	if resp.Requests != 9 {
+		t.Errorf("%d requests, want 9", resp.Requests)
+	}
+	for _, w := range h.sleeps.waits() {
+		if w < time.Second || w > 1200*time.Millisecond {
+			t.Errorf("wait %v, want Retry-After's 1s and a little jitter", w)
+		}
+	}
+
+	// The bound: a server that never lets us in.
+	h = start(t, func(*llmtest.Request) llmtest.Reply {
+		return llmtest.Reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "60"}, Body: llmtest.ErrorBody("Too Many Requests", "rate_limit", "")}
+	}, func(c *llm.Config) { c.MaxRateLimitWait = 5 * time.Minute })
+	_, err = h.client.Complete(context.Background(), jsonRequest())
+	if err == nil || !strings.Contains(err.Error(), "rate limit") || !strings.Contains(err.Error(), "5m0s") {
+		t.Fatalf("err = %v, want one naming the rate limit and the bound", err)
+	}
+	var total time.Duration
+	for _, w := range h.sleeps.waits() {
+		total += w
+	}
+	if total > 5*time.Minute || len(h.sleeps.waits()) < 4 {
+		t.Errorf("waited %v in %d waits, want at most 5m, and more waits than retries", total, len(h.sleeps.waits()))
+	}
+
+	// A 429 without a hint still spends the retries.
+	h = start(t, func(*llmtest.Request) llmtest.Reply {
+		return llmtest.Reply{Status: http.StatusTooManyRequests, Body: llmtest.ErrorBody("Too Many Requests", "rate_limit", "")}
+	}, func(c *llm.Config) { c.MaxRetries = 2 })
+	if _, err := h.client.Complete(context.Background(), jsonRequest()); err == nil || h.srv.Count() != 3 {
+		t.Errorf("unhinted 429s: %v after %d requests, want an error after 3", err, h.srv.Count())
 	}
 }
 

@@ -115,7 +115,7 @@ func client(t *testing.T, url string, onRetry func(int, time.Duration), gate ...
 		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
 	}
 	if len(gate) > 0 {
-		cfg.Gate = gate[0].Acquire
+		cfg.Gate, cfg.OnThrottle = gate[0].Acquire, gate[0].Throttled
 	}
 	c, err := llm.New(cfg)
 	if err != nil {
@@ -281,7 +281,6 @@ func TestThrottle(t *testing.T) {
 	c := client(t, srv.URL, func(status int, _ time.Duration) {
 		if status == 429 {
 			throttled.Add(1)
-			lim.Throttled()
 		}
 	}, lim)
 	var rs []analyzer.Region
@@ -300,6 +299,29 @@ func TestThrottle(t *testing.T) {
 	}
 	if lim.Limit() > 8 {
 		t.Errorf("limit %d above the maximum", lim.Limit())
+	}
+}
+
+// TestRetryAfterLosesNothing: a 429 that says when to come back is not a
+// failure, however often it comes: no region is lost to it, where five in a
+// row (MaxRetries 4) used to fail the region.
+func TestRetryAfterLosesNothing(t *testing.T) {
+	var n atomic.Int32
+	srv := llmtest.NewServer(t, func(r *llmtest.Request) llmtest.Reply {
+		if n.Add(1)%7 != 0 {
+			return llmtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "1"}, Body: `{"error":{"message":"Too Many Requests","type":"rate_limit"}}`}
+		}
+		return llmtest.Reply{Content: answer()}
+	})
+	lim := NewLimiter(8)
+	c := client(t, srv.URL, nil, lim)
+	const regions = 40
+	res := Run(context.Background(), benchRegions(regions), Config{Client: c, Model: "fake", Lines: lines, Concurrency: 8, Limiter: lim})
+	if len(res.Failures) > 0 {
+		t.Fatalf("%d of %d regions lost to 429s with Retry-After: %s", len(res.Failures), regions, res.Failures[0].Message)
+	}
+	if srv.Count() < 7*regions {
+		t.Errorf("%d requests: the server did not throttle as meant, the test proves nothing", srv.Count())
 	}
 }
 
