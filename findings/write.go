@@ -326,13 +326,16 @@ func Summary(r *Report) string {
 	default:
 		scope = "Scan of " + plural(s.Packages, "package")
 	}
-	if s.ModelConfigured {
-		scope += fmt.Sprintf(": reviewed %s (%s)", plural(s.Regions, "region"), plural(s.Tokens, "token"))
-	} else {
+	switch {
+	case !s.ModelConfigured:
 		scope += ": static checks only"
+	case s.Reviewed == s.Regions:
+		scope += fmt.Sprintf(": reviewed %s (%s)", plural(s.Regions, "region"), plural(s.Tokens, "token"))
+	default:
+		scope += fmt.Sprintf(": reviewed %d of %s (%s), %d not (see the failures)", s.Reviewed, plural(s.Regions, "region"), plural(s.Tokens, "token"), s.Regions-s.Reviewed)
 	}
 	if s.RegionsLeftOut > 0 {
-		scope += fmt.Sprintf("; %s left out by the region or token budget", plural(s.RegionsLeftOut, "region"))
+		scope += fmt.Sprintf("; %s left out by the budget (--max-regions, --max-tokens)", plural(s.RegionsLeftOut, "region"))
 	}
 	sentences = append(sentences, scope+".")
 

@@ -41,7 +41,7 @@ func golden(t *testing.T, name string, got []byte) {
 func emptyReport() *findings.Report {
 	return &findings.Report{
 		Tool:  findings.Tool{Name: "secondlook", Version: "v0.3.0"},
-		Stats: findings.Stats{Mode: "full", Packages: 4, Files: 12, ModelConfigured: true, Regions: 9, Tokens: 5120},
+		Stats: findings.Stats{Mode: "full", Packages: 4, Files: 12, ModelConfigured: true, Regions: 9, Reviewed: 9, Tokens: 5120},
 	}
 }
 
@@ -111,7 +111,7 @@ func sampleReport() *findings.Report {
 			{Stage: "review", Package: "example.com/app/internal/store", File: "internal/store/store.go", Line: 88, Message: "model did not answer after 3 attempts: context deadline exceeded"},
 		},
 		Stats: findings.Stats{
-			Mode: "diff", Packages: 3, Files: 7, Regions: 12, RegionsLeftOut: 2, Tokens: 4321,
+			Mode: "diff", Packages: 3, Files: 7, Regions: 12, Reviewed: 11, RegionsLeftOut: 2, Tokens: 4321,
 			ChangedFiles: 9, FilteredFindings: 5, ModelConfigured: true,
 			IgnoredChanges: []string{"go.mod", "go.sum", "README.md", "docs/a.md", "docs/b.md", "docs/c.md", "Makefile"},
 		},
@@ -270,7 +270,7 @@ func TestSummaryGolden(t *testing.T) {
 	one := emptyReport()
 	one.Findings = []findings.Finding{{RuleID: "SL1102", Level: findings.LevelError, Location: findings.Location{File: "a.go", Line: 1}}}
 	one.Failures = []findings.Failure{{Stage: "review", Message: "x"}}
-	one.Stats = findings.Stats{Mode: "diff", Packages: 1, Regions: 1, Tokens: 1, ModelConfigured: true, IgnoredChanges: []string{"go.mod"}}
+	one.Stats = findings.Stats{Mode: "diff", Packages: 1, Regions: 1, Reviewed: 1, Tokens: 1, ModelConfigured: true, IgnoredChanges: []string{"go.mod"}}
 	var buf bytes.Buffer
 	for _, tc := range []struct {
 		name string

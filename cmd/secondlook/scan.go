@@ -59,7 +59,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "baseline", Usage: "report only findings not in `OLD.sarif` (an earlier secondlook SARIF)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "send nothing: list the regions that would go to a model, and their tokens"},
 			&cli.IntFlag{Name: "max-regions", Usage: "review at most `N` regions, the riskiest first (0: no limit)"},
-			&cli.IntFlag{Name: "max-tokens", Value: 1_000_000, Usage: "review regions up to `N` tokens in all, the riskiest first (0: no limit)"},
+			&cli.IntFlag{Name: "max-tokens", Value: 1_000_000, Usage: "review regions up to `N` tokens of code and context in all, the riskiest first, as --dry-run lists them (0: no limit)"},
 			&cli.BoolFlag{Name: "tests", Value: true, Usage: "scan _test.go files too (--tests=false to skip them)"},
 			&cli.StringFlag{Name: "modfile", Usage: "use `FILE` instead of go.mod, as go's -modfile does (e.g. go_test.mod holding test-only dependencies); relative to the module root; GOFLAGS=-modfile=FILE works too"},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 3 when a finding is at or above `LEVEL`: error, warning, note or none (default: warning for text, none for json and sarif)"},
@@ -598,9 +598,6 @@ func modelLine(s findings.Stats) string {
 	if s.Redactions > 0 {
 		fmt.Fprintf(&b, "; %d secrets redacted before sending", s.Redactions)
 	}
-	if s.NotReviewed > 0 {
-		fmt.Fprintf(&b, "; %d regions not reviewed: --max-tokens spent", s.NotReviewed)
-	}
 	return b.String()
 }
 
@@ -656,7 +653,8 @@ func (p *progress) regions(r review.Progress) {
 	if !p.on {
 		return
 	}
-	line := fmt.Sprintf("reviewed %d/%d regions, %d cache hits, %d failures, %s tokens", r.Done, r.Total, r.CacheHits, r.Failures, thousands(r.Tokens))
+	line := fmt.Sprintf("%d/%d regions done (%d answered, %d failed), %d cache hits, %s tokens",
+		r.Done, r.Total, r.Done-r.Failures, r.Failures, r.CacheHits, thousands(r.Tokens))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {

@@ -89,7 +89,6 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 		Samples:     mc.Samples,
 		MinVotes:    mc.MinVotes,
 		Verify:      mc.Verify,
-		MaxTokens:   cfg.MaxTokens,
 		Prompt:      prompts.Options{ModulePath: res.Module.Path, GoVersion: res.Module.GoVersion},
 		Lines:       lines.lines,
 		Progress:    mc.Progress,
@@ -103,7 +102,7 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 	st.Claims = rr.Stats.Claims
 	st.Dropped = rr.Stats.Dropped
 	st.Refuted = rr.Stats.Refuted
-	st.NotReviewed = rr.Stats.NotReviewed
+	st.Reviewed = rr.Stats.Answered
 	rep.Failures = append(rep.Failures, rr.Failures...)
 	rep.Findings = append(rep.Findings, rr.Findings...)
 	if rr.Fatal != nil {

@@ -70,10 +70,6 @@ type Config struct {
 	// against the code; refuted claims are dropped.
 	Verify bool
 
-	// MaxTokens caps the prompt and completion tokens of the run; regions
-	// beyond it are not reviewed (and reported). Zero: no cap.
-	MaxTokens int
-
 	Prompt prompts.Options
 
 	// Lines returns the lines of a module-relative file, for verifying
@@ -95,7 +91,7 @@ type Progress struct {
 // Stats counts what a review did.
 type Stats struct {
 	Regions          int            // regions reviewed (answered or failed)
-	NotReviewed      int            // left out by MaxTokens
+	Answered         int            // regions the model (or the cache) answered
 	Requests         int            // HTTP requests sent
 	CacheHits        int            // answers taken from the cache
 	PromptTokens     int            //
@@ -108,10 +104,9 @@ type Stats struct {
 
 // Result is what a review produced.
 type Result struct {
-	Findings    []findings.Finding // verified, in region order
-	Failures    []findings.Failure
-	NotReviewed []analyzer.Region // left out by the token cap, by score
-	Stats       Stats
+	Findings []findings.Finding // verified, in region order
+	Failures []findings.Failure
+	Stats    Stats
 	// Fatal, when set, stopped the run: every later region is a Failure
 	// too (the server refused the key, does not know the model, or the
 	// quota is spent).
@@ -122,7 +117,6 @@ type Result struct {
 type regionResult struct {
 	findings []findings.Finding
 	failure  *findings.Failure
-	skipped  bool // over the token cap
 	stats    Stats
 }
 
@@ -168,14 +162,11 @@ func Run(ctx context.Context, regions []analyzer.Region, cfg Config) *Result {
 	p.Wait()
 
 	out := &Result{Stats: Stats{Dropped: map[string]int{}}}
-	for i, rr := range results {
-		switch {
-		case rr.skipped:
-			out.NotReviewed = append(out.NotReviewed, regions[i])
-			out.Stats.NotReviewed++
-			continue
-		case rr.failure != nil:
+	for _, rr := range results {
+		if rr.failure != nil {
 			out.Failures = append(out.Failures, *rr.failure)
+		} else {
+			out.Stats.Answered++
 		}
 		out.Findings = append(out.Findings, rr.findings...)
 		out.Stats.add(rr.stats)
@@ -204,8 +195,7 @@ func (s *Stats) add(o Stats) {
 }
 
 type reviewer struct {
-	cfg  Config
-	used atomic.Int64 // tokens spent, for MaxTokens
+	cfg Config
 }
 
 // region reviews one region into res. A panic becomes its Failure.
@@ -218,10 +208,6 @@ func (r *reviewer) region(ctx context.Context, stop context.CancelCauseFunc, reg
 	}()
 	if err := context.Cause(ctx); err != nil {
 		res.failure = r.failure(reg, "not reviewed: "+causeText(err))
-		return
-	}
-	if r.cfg.MaxTokens > 0 && int(r.used.Load()) >= r.cfg.MaxTokens {
-		res.skipped = true
 		return
 	}
 	res.stats.Regions = 1
@@ -317,7 +303,6 @@ func (r *reviewer) ask(ctx context.Context, p prompts.Prompt, schema []byte, sch
 		st.Requests += resp.Requests
 		st.PromptTokens += resp.Usage.PromptTokens
 		st.CompletionTokens += resp.Usage.CompletionTokens
-		r.used.Add(int64(resp.Usage.PromptTokens + resp.Usage.CompletionTokens))
 	}
 	if err != nil {
 		return "", err

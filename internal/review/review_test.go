@@ -325,22 +325,6 @@ func TestRetryAfterLosesNothing(t *testing.T) {
 	}
 }
 
-func TestMaxTokens(t *testing.T) {
-	srv := llmtest.NewServer(t, func(*llmtest.Request) llmtest.Reply {
-		return llmtest.Reply{Content: answer(), PromptTokens: 1000, CompletionTokens: 10}
-	})
-	var rs []analyzer.Region
-	for i := range 5 {
-		r := regions()[1]
-		r.ID = fmt.Sprint(i)
-		rs = append(rs, r)
-	}
-	res := Run(context.Background(), rs, Config{Client: client(t, srv.URL, nil), Model: "fake", Lines: lines, Concurrency: 1, MaxTokens: 2500})
-	if res.Stats.NotReviewed != 2 || len(res.NotReviewed) != 2 || srv.Count() != 3 {
-		t.Errorf("not reviewed %d (%d listed), requests %d; want 2, 2, 3", res.Stats.NotReviewed, len(res.NotReviewed), srv.Count())
-	}
-}
-
 func TestVotesAndVerify(t *testing.T) {
 	// Two of three samples report the bug; with --min-votes 2 it stays,
 	// and the skeptic pass refutes it.
