@@ -123,6 +123,19 @@ func scan(c *cli.Context) error {
 		return usageErrorf("--max-regions and --max-tokens take a number ≥ 0 (0: no limit)")
 	}
 
+	if err := flagsBeforePackages(c.Args().Slice()); err != nil {
+		return err
+	}
+	if opts.out != "" && opts.out != "-" {
+		if dir := filepath.Dir(opts.out); !isDir(dir) {
+			return usageErrorf("-o %s: no directory %s", opts.out, dir)
+		}
+	}
+	if dir := c.String("C"); dir != "" {
+		if !isDir(dir) {
+			return usageErrorf("-C %s: no such directory", dir)
+		}
+	}
 	cfg := pipeline.Config{
 		Dir:        c.String("C"),
 		Patterns:   c.Args().Slice(),
@@ -423,6 +436,23 @@ func thousands(n int) string {
 	return s
 }
 
+func isDir(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && fi.IsDir()
+}
+
+// flagsBeforePackages fails when a flag follows the packages: the flag
+// parser stops at the first package, so "scan ./... --format json" took
+// --format for a package ("no Go packages matched --format").
+func flagsBeforePackages(args []string) error {
+	for i, a := range args {
+		if i > 0 && strings.HasPrefix(a, "-") && a != "-" {
+			return usageErrorf("flags go before packages: put %s before %s", a, args[0])
+		}
+	}
+	return nil
+}
+
 // writeOutput writes the report to stdout, or to a file atomically: a
 // failed write never leaves half a report where a whole one was.
 func writeOutput(stdout io.Writer, name string, data []byte) error {
@@ -431,9 +461,12 @@ func writeOutput(stdout io.Writer, name string, data []byte) error {
 		return err
 	}
 	dir := filepath.Dir(name)
+	if !isDir(dir) {
+		return usageErrorf("writing the report to %s: no directory %s", name, dir)
+	}
 	tmp, err := os.CreateTemp(dir, ".secondlook-*")
 	if err != nil {
-		return fmt.Errorf("writing the report: %w", err)
+		return fmt.Errorf("writing the report to %s: %w", name, err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
