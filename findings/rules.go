@@ -22,6 +22,22 @@ const (
 	PrecisionLow    Precision = "low"
 )
 
+// PrecisionNote says in a few words how far a finding of the rule can be
+// trusted, for a reader deciding whether to act on it (an agent told to
+// verify before changing code). Today it words the judged Precision; a
+// measured figure, once the catalogue carries one, belongs here too.
+func (r Rule) PrecisionNote() string {
+	switch r.Precision {
+	case PrecisionHigh:
+		return "high precision (judged): most findings are real bugs, some are deliberate code"
+	case PrecisionMedium:
+		return "medium precision (judged): often right, often not"
+	case PrecisionLow:
+		return "low precision (judged): as often wrong as right"
+	}
+	return "precision unknown"
+}
+
 // Rule is one entry of the catalogue. The same entry feeds `secondlook
 // rules`, `secondlook explain`, SARIF rules[] and the README's rule table.
 type Rule struct {
