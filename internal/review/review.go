@@ -262,6 +262,9 @@ func (r *reviewer) region(ctx context.Context, stop context.CancelCauseFunc, reg
 	// votes are counted and before the skeptic is asked.
 	for i := range votes {
 		votes[i] = findings.Dedup(votes[i])
+		for j := range votes[i] {
+			votes[i][j].Votes = 1 // an answer is one vote, however often it says it
+		}
 	}
 	fs := vote(votes, r.cfg.MinVotes)
 	if r.cfg.Verify {

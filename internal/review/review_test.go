@@ -148,6 +148,20 @@ func TestOnlyVerifiedClaimsSurvive(t *testing.T) {
 	}
 }
 
+// TestVotesPerAnswer: a claim repeated inside one answer is one vote.
+func TestVotesPerAnswer(t *testing.T) {
+	srv := llmtest.NewServer(t, noisyModel) // says the real bug twice
+	res := Run(context.Background(), regions(), Config{Client: client(t, srv.URL, nil), Model: "fake", Lines: lines})
+	if len(res.Findings) == 0 {
+		t.Fatal("no findings: the test proves nothing")
+	}
+	for _, f := range res.Findings {
+		if f.Votes != 1 {
+			t.Errorf("%s: %d votes from one answer, want 1", f.Message, f.Votes)
+		}
+	}
+}
+
 func TestSecretsNeverSent(t *testing.T) {
 	srv := llmtest.NewServer(t, noisyModel)
 	res := Run(context.Background(), regions(), Config{Client: client(t, srv.URL, nil), Model: "fake", Lines: lines})
