@@ -316,3 +316,24 @@ func TestWritersArePure(t *testing.T) {
 		t.Errorf("writing modified the report (-before +after):\n%s", diff)
 	}
 }
+
+// TestWriteTextVerbose: with Verbose, a finding's explanation follows it;
+// without, it does not.
+func TestWriteTextVerbose(t *testing.T) {
+	r := &findings.Report{Findings: []findings.Finding{{
+		RuleID: "SL1002", Level: findings.LevelWarning, Message: "leaks", Explanation: "the send blocks once ctx is done",
+		Location: findings.Location{File: "a.go", Line: 3}, Source: "model:m", Confidence: 0.5,
+	}}}
+	for _, verbose := range []bool{false, true} {
+		var b strings.Builder
+		if err := findings.WriteText(&b, r, findings.TextOptions{Verbose: verbose}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(b.String(), "the send blocks"); got != verbose {
+			t.Errorf("verbose %v: explanation shown %v:\n%s", verbose, got, b.String())
+		}
+		if !strings.Contains(b.String(), "(model m, confidence 0.50)") {
+			t.Errorf("no source and confidence:\n%s", b.String())
+		}
+	}
+}

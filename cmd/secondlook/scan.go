@@ -280,7 +280,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: res.ModulePrefix,
 			Repository: res.Remote, Revision: res.Revision, Branch: res.Branch})
 	default:
-		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer)})
+		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer), Verbose: opts.verbose})
 	}
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
