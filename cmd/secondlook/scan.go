@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -270,7 +271,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	case opts.format == "json":
 		err = findings.WriteJSON(&buf, rep)
 	case opts.format == "markdown":
-		err = findings.WriteMarkdown(&buf, rep)
+		err = findings.WriteMarkdown(&buf, rep, findings.MarkdownOptions{Link: linkBase(os.Getenv, res)})
 	case opts.format == "sarif":
 		// Code scanning places alerts by repository-relative paths.
 		root := res.Module.Dir
@@ -425,15 +426,42 @@ func regionsAndTokens(regions, tokens int) string {
 }
 
 // thousands formats n with commas: 1234567 → "1,234,567".
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
+var thousands = findings.Thousands
+
+// linkBase returns the web URL of the scanned files at the scanned commit,
+// ending in a slash, or "" when it is not known: in GitHub Actions from
+// GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA, else from the git
+// remote and HEAD (an https or scp-like remote, credentials dropped).
+func linkBase(getenv func(string) string, res *pipeline.Result) string {
+	server, repo, sha := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_SHA")
+	var web string
+	switch {
+	case server != "" && repo != "" && sha != "":
+		web = strings.TrimRight(server, "/") + "/" + repo
+	case res.Remote != "" && res.Revision != "":
+		web, sha = remoteWebURL(res.Remote), res.Revision
 	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
+	if web == "" {
+		return ""
 	}
-	return s
+	return web + "/blob/" + sha + "/" + res.ModulePrefix
+}
+
+// remoteWebURL turns a git remote into the repository's web URL:
+// https://host/o/r(.git), ssh://git@host/o/r.git and git@host:o/r.git all
+// become https://host/o/r; "" for anything else (a local path).
+func remoteWebURL(remote string) string {
+	remote = strings.TrimSuffix(strings.TrimSpace(remote), ".git")
+	if user, rest, ok := strings.Cut(remote, "@"); ok && !strings.Contains(user, "/") && !strings.Contains(rest, "://") {
+		if host, path, ok := strings.Cut(rest, ":"); ok && !strings.HasPrefix(path, "//") {
+			return "https://" + host + "/" + strings.TrimPrefix(path, "/")
+		}
+	}
+	u, err := url.Parse(remote)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "ssh") {
+		return ""
+	}
+	return "https://" + u.Hostname() + "/" + strings.TrimPrefix(u.Path, "/")
 }
 
 func isDir(name string) bool {
