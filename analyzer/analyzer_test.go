@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -344,5 +345,26 @@ func TestDemote(t *testing.T) {
 	}
 	if inFuncs == 0 {
 		t.Error("no diagnostic of the fixture lies in a function")
+	}
+}
+
+// TestSplitModFile: GOFLAGS' -modfile travels as a build flag, the rest of
+// GOFLAGS stays.
+func TestSplitModFile(t *testing.T) {
+	for _, c := range []struct {
+		env     []string
+		wantEnv []string
+		want    string
+	}{
+		{[]string{"A=1", "GOFLAGS=-mod=mod -modfile=go_test.mod"}, []string{"A=1", "GOFLAGS=-mod=mod"}, "go_test.mod"},
+		{[]string{"GOFLAGS=--modfile=/x/go.alt.mod"}, []string{"GOFLAGS="}, "/x/go.alt.mod"},
+		{[]string{"GOFLAGS=-modfile=a.mod", "GOFLAGS=-mod=mod"}, []string{"GOFLAGS=-modfile=a.mod", "GOFLAGS=-mod=mod"}, ""},
+		{[]string{"GOFLAGS=-mod=mod"}, []string{"GOFLAGS=-mod=mod"}, ""},
+		{[]string{"A=1"}, []string{"A=1"}, ""},
+	} {
+		env, got := splitModFile(c.env)
+		if got != c.want || !slices.Equal(env, c.wantEnv) {
+			t.Errorf("splitModFile(%q) = %q, %q; want %q, %q", c.env, env, got, c.wantEnv, c.want)
+		}
 	}
 }

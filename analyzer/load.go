@@ -27,6 +27,10 @@ var ErrNotModule = errors.New("not in a Go module")
 // ErrNoPackages is returned by [Run] when the patterns match no package.
 var ErrNoPackages = errors.New("no Go packages matched")
 
+// ErrModFile is returned by [Run] when Config.ModFile (or GOFLAGS'
+// -modfile) names a file that cannot be read.
+var ErrModFile = errors.New("cannot read the -modfile")
+
 // Config says what [Run] loads and analyses. Its zero value loads ./... of
 // the module in the current directory, tests included.
 type Config struct {
@@ -55,8 +59,15 @@ type Config struct {
 	// keep memory flat on large modules. Zero means a default of 32.
 	BatchSize int
 
-	// Env, if non-nil, is the environment of the go command.
+	// Env, if non-nil, is the environment of the go command. A -modfile in
+	// its GOFLAGS is taken out and used as ModFile (unless ModFile is set).
 	Env []string
+
+	// ModFile, if set, is the go.mod file to use instead of the module's,
+	// as the go command's -modfile (a repository may keep its test-only
+	// dependencies in go_test.mod). A relative name is resolved against
+	// the module root, not Dir.
+	ModFile string
 
 	// Progress, if non-nil, is called after each batch with the number of
 	// packages analysed so far and the total.
@@ -164,7 +175,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	mod, err := cfg.module(ctx, dir)
+	cfg, mod, err := cfg.prepare(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +260,7 @@ func PackageFiles(ctx context.Context, cfg Config) (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	mod, err := cfg.module(ctx, dir)
+	cfg, mod, err := cfg.prepare(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -258,11 +269,12 @@ func PackageFiles(ctx context.Context, cfg Config) (map[string]bool, error) {
 		patterns = []string{"./..."}
 	}
 	pkgs, err := packages.Load(&packages.Config{
-		Context: ctx,
-		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule,
-		Dir:     dir,
-		Env:     cfg.Env,
-		Tests:   !cfg.NoTests,
+		Context:    ctx,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Dir:        dir,
+		Env:        cfg.Env,
+		BuildFlags: cfg.buildFlags(),
+		Tests:      !cfg.NoTests,
 	}, patterns...)
 	if err != nil {
 		return nil, fmt.Errorf("listing packages: %w", err)
@@ -281,16 +293,84 @@ func PackageFiles(ctx context.Context, cfg Config) (map[string]bool, error) {
 	return files, nil
 }
 
-// module returns cfg.Module, or finds the module enclosing dir.
-func (cfg Config) module(ctx context.Context, dir string) (Module, error) {
+// prepare returns cfg with GOFLAGS' -modfile moved to ModFile and ModFile
+// made absolute, and the module enclosing dir (cfg.Module if set).
+func (cfg Config) prepare(ctx context.Context, dir string) (Config, Module, error) {
+	env, modfile := splitModFile(cfg.Env)
+	cfg.Env = env
+	cfg.ModFile = cmp.Or(cfg.ModFile, modfile)
+	var mod Module
 	if cfg.Module != nil {
-		return *cfg.Module, nil
+		mod = *cfg.Module
+	} else {
+		var err error
+		if mod, err = FindModule(ctx, dir, cfg.Env); err != nil {
+			return cfg, mod, err
+		}
 	}
-	return FindModule(ctx, dir, cfg.Env)
+	if cfg.ModFile != "" {
+		name := cfg.ModFile
+		if !filepath.IsAbs(name) {
+			// The go command resolves -modfile against its directory; a
+			// scan of a directory inside the module means the root's.
+			cfg.ModFile = filepath.Join(mod.Dir, name)
+		}
+		if _, err := os.Stat(cfg.ModFile); err != nil {
+			return cfg, mod, fmt.Errorf("%w %s: %v (a relative name is resolved against the module root)", ErrModFile, name, err)
+		}
+	}
+	return cfg, mod, nil
+}
+
+// buildFlags returns the go command's flags for cfg.
+func (cfg Config) buildFlags() []string {
+	if cfg.ModFile == "" {
+		return nil
+	}
+	return []string{"-modfile=" + cfg.ModFile}
+}
+
+// splitModFile takes a -modfile out of the GOFLAGS of env (os.Environ()
+// if env is nil) and returns it. go/packages asks the go command for its
+// version with GO111MODULE=off, which refuses -modfile ("build flag
+// -modfile only valid when using modules"), and a relative name would be
+// resolved against each command's directory: the flag travels as a build
+// flag instead. env is returned as it was when GOFLAGS holds no -modfile.
+func splitModFile(env []string) ([]string, string) {
+	all := env
+	if all == nil {
+		all = os.Environ()
+	}
+	i := -1
+	for j, kv := range all {
+		if strings.HasPrefix(kv, "GOFLAGS=") {
+			i = j // the last one wins, as in os/exec
+		}
+	}
+	if i < 0 {
+		return env, ""
+	}
+	var keep []string
+	modfile := ""
+	for _, f := range strings.Fields(strings.TrimPrefix(all[i], "GOFLAGS=")) {
+		name, value, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		if name == "modfile" && strings.HasPrefix(f, "-") {
+			modfile = value
+			continue
+		}
+		keep = append(keep, f)
+	}
+	if modfile == "" {
+		return env, ""
+	}
+	out := slices.Clone(all)
+	out[i] = "GOFLAGS=" + strings.Join(keep, " ")
+	return out, modfile
 }
 
 // FindModule asks the go command for the module enclosing dir.
 func FindModule(ctx context.Context, dir string, env []string) (Module, error) {
+	env, _ = splitModFile(env) // the module of go.mod, wherever dir is
 	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Path}}\t{{.Dir}}\t{{.GoVersion}}")
 	cmd.Dir = dir
 	cmd.Env = env
@@ -351,6 +431,8 @@ func (s *state) listPackages(ctx context.Context, queries []string) ([]string, e
 		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule | packages.NeedForTest,
 		Dir:     s.dir,
 		Env:     s.cfg.Env,
+		// -modfile (see splitModFile).
+		BuildFlags: s.cfg.buildFlags(),
 		// A file= query finds a _test.go file only in a test variant.
 		Tests: s.cfg.Files != nil && !s.cfg.NoTests,
 	}
@@ -423,10 +505,11 @@ func (s *state) relist(ctx context.Context, dirs []string, tests bool) ([]string
 	slices.Sort(dirs)
 	dirs = slices.Compact(dirs)
 	pkgs, err := packages.Load(&packages.Config{
-		Context: ctx,
-		Mode:    packages.NeedName | packages.NeedFiles | packages.NeedModule,
-		Dir:     s.dir,
-		Env:     s.cfg.Env,
+		Context:    ctx,
+		Mode:       packages.NeedName | packages.NeedFiles | packages.NeedModule,
+		Dir:        s.dir,
+		Env:        s.cfg.Env,
+		BuildFlags: s.cfg.buildFlags(),
 	}, dirs...)
 	if err != nil {
 		pkgs = nil // each directory is reported below
@@ -472,7 +555,7 @@ func (s *state) relist(ctx context.Context, dirs []string, tests bool) ([]string
 // with no package and no error. Message is "" when the go command names no
 // error.
 func (s *state) goListError(ctx context.Context, pattern string, tests bool) PackageError {
-	args := []string{"list", "-e", "-json=ImportPath,Error,DepsErrors"}
+	args := append([]string{"list", "-e", "-json=ImportPath,Error,DepsErrors"}, s.cfg.buildFlags()...)
 	if tests {
 		args = append(args, "-test")
 	}
@@ -656,11 +739,12 @@ func (s *state) loadAndAnalyse(ctx context.Context, paths []string) error {
 // load loads the packages of paths with full syntax and types.
 func (s *state) load(ctx context.Context, tests bool, paths []string) ([]*packages.Package, error) {
 	return packages.Load(&packages.Config{
-		Context: ctx,
-		Mode:    loadMode,
-		Dir:     s.dir,
-		Env:     s.cfg.Env,
-		Tests:   tests,
+		Context:    ctx,
+		Mode:       loadMode,
+		Dir:        s.dir,
+		Env:        s.cfg.Env,
+		BuildFlags: s.cfg.buildFlags(),
+		Tests:      tests,
 	}, paths...)
 }
 

@@ -338,3 +338,14 @@ func TestSecuritySeverities(t *testing.T) {
 		}
 	}
 }
+
+// TestPrecisionNote: every rule words its precision for a reader deciding
+// whether to act, and none calls itself certain.
+func TestPrecisionNote(t *testing.T) {
+	for _, r := range findings.Rules() {
+		n := r.PrecisionNote()
+		if n == "" || strings.Contains(n, "unknown") || strings.Contains(n, "certain") {
+			t.Errorf("%s: precision note %q", r.ID, n)
+		}
+	}
+}

@@ -146,12 +146,12 @@ type Stats struct {
 	CacheHits        int            `json:"cache_hits,omitempty"`    // answers taken from the cache
 	PromptTokens     int            `json:"prompt_tokens,omitempty"` // sent, as the server counted them
 	CompletionTokens int            `json:"completion_tokens,omitempty"`
-	CostUSD          float64        `json:"cost_usd,omitempty"`     // with --price-in/--price-out
-	Redactions       int            `json:"redactions,omitempty"`   // secrets replaced before sending
-	Claims           int            `json:"claims,omitempty"`       // claims the model made
-	Dropped          map[string]int `json:"dropped,omitempty"`      // claims that failed the check against the code, by reason
-	Refuted          int            `json:"refuted,omitempty"`      // claims the skeptic pass (--verify) refuted
-	NotReviewed      int            `json:"not_reviewed,omitempty"` // regions left out by the token budget during the review
+	CostUSD          float64        `json:"cost_usd,omitempty"`   // with --price-in/--price-out
+	Redactions       int            `json:"redactions,omitempty"` // secrets replaced before sending
+	Claims           int            `json:"claims,omitempty"`     // claims the model made
+	Dropped          map[string]int `json:"dropped,omitempty"`    // claims that failed the check against the code, by reason
+	Refuted          int            `json:"refuted,omitempty"`    // claims the skeptic pass (--verify) refuted
+	Reviewed         int            `json:"reviewed,omitempty"`   // selected regions the model (or the cache) answered; the others are Failures
 }
 
 // Report is the result of a run: what every writer consumes.

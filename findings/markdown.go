@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,7 +27,9 @@ import (
 // nothing else: no HTML, images, links, @mentions, #references or markdown
 // structure, and no way out of a code fence or the <details> block. See
 // mdText and mdCode.
-func WriteMarkdown(w io.Writer, r *Report) error {
+//
+// With opts.Link, each finding's position links to its lines.
+func WriteMarkdown(w io.Writer, r *Report, opts MarkdownOptions) error {
 	var b bytes.Buffer
 	b.WriteString("<!-- secondlook -->\n")
 	name := cmp.Or(r.Tool.Name, "secondlook")
@@ -44,7 +47,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		rules := r.ruleMap()
 		for _, f := range r.Findings {
 			b.WriteString("\n")
-			mdFinding(&b, f, rules[f.RuleID])
+			mdFinding(&b, f, rules[f.RuleID], opts)
 		}
 	}
 	if len(r.Failures) > 0 {
@@ -66,6 +69,32 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	return err
 }
 
+// MarkdownOptions say how WriteMarkdown links findings to the code.
+type MarkdownOptions struct {
+	// Link, if set, is the URL of the files at the scanned revision, to
+	// which a module-relative path and "#L3-L5" are added: e.g.
+	// "https://github.com/o/r/blob/SHA/" (with the module's directory in
+	// the repository, if any). Empty: positions are plain text.
+	Link string
+}
+
+// mdLink returns the URL of a location under base, its path escaped so
+// that no file name of a pull request can end the link or the URL.
+func mdLink(base string, l Location) string {
+	var segs []string
+	for _, s := range strings.Split(l.File, "/") {
+		segs = append(segs, strings.NewReplacer("(", "%28", ")", "%29").Replace(url.PathEscape(s)))
+	}
+	u := strings.TrimRight(base, "/") + "/" + strings.Join(segs, "/")
+	if l.Line > 0 {
+		u += "#L" + strconv.Itoa(l.Line)
+		if l.Last() > l.Line {
+			u += "-L" + strconv.Itoa(l.Last())
+		}
+	}
+	return u
+}
+
 // mdSummaryTable writes one row of counts. Columns that would only say
 // "nothing of the kind happened" (no model, no cost, nothing suppressed)
 // are left out; the level and failure columns always show.
@@ -77,7 +106,7 @@ func mdSummaryTable(b *bytes.Buffer, r *Report) {
 				n++
 			}
 		}
-		return strconv.Itoa(n)
+		return Thousands(n)
 	}
 	s := r.Stats
 	type column struct{ head, value string }
@@ -85,21 +114,21 @@ func mdSummaryTable(b *bytes.Buffer, r *Report) {
 		{"errors", count(LevelError)},
 		{"warnings", count(LevelWarning)},
 		{"notes", count(LevelNote)},
-		{"failures", strconv.Itoa(len(r.Failures))},
+		{"failures", Thousands(len(r.Failures))},
 	}
 	if s.ModelConfigured {
 		cols = append(cols,
-			column{"regions reviewed", strconv.Itoa(s.Regions)},
-			column{"tokens", strconv.Itoa(s.Tokens)})
+			column{"regions reviewed", Thousands(s.Regions)},
+			column{"tokens", Thousands(s.Tokens)})
 	}
 	if s.CostUSD > 0 {
 		cols = append(cols, column{"cost", fmt.Sprintf("$%.4f", s.CostUSD)})
 	}
 	if s.Suppressed > 0 {
-		cols = append(cols, column{"suppressed", strconv.Itoa(s.Suppressed)})
+		cols = append(cols, column{"suppressed", Thousands(s.Suppressed)})
 	}
 	if s.Baselined > 0 {
-		cols = append(cols, column{"in the baseline", strconv.Itoa(s.Baselined)})
+		cols = append(cols, column{"in the baseline", Thousands(s.Baselined)})
 	}
 	var head, rule, row strings.Builder
 	for _, c := range cols {
@@ -121,7 +150,7 @@ func mdSummaryTable(b *bytes.Buffer, r *Report) {
 //	```
 //
 //	<details><summary>Explanation and evidence</summary> ... </details>
-func mdFinding(b *bytes.Buffer, f Finding, rule Rule) {
+func mdFinding(b *bytes.Buffer, f Finding, rule Rule, opts MarkdownOptions) {
 	title := f.RuleID
 	if rule.Name != "" {
 		title += " " + rule.Name
@@ -130,7 +159,11 @@ func mdFinding(b *bytes.Buffer, f Finding, rule Rule) {
 	if f.BaselineState == BaselineUnchanged {
 		level += ", in the baseline"
 	}
-	fmt.Fprintf(b, "**%s** (%s) — %s", mdText(title), level, mdCode(mdPosition(f.Location)))
+	pos := mdCode(mdPosition(f.Location))
+	if opts.Link != "" && f.Location.File != "" {
+		pos = "[" + pos + "](" + mdLink(opts.Link, f.Location) + ")"
+	}
+	fmt.Fprintf(b, "**%s** (%s) — %s", mdText(title), level, pos)
 	if f.Function != "" {
 		b.WriteString(" in " + mdCode(f.Function))
 	}

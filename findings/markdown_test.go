@@ -46,7 +46,7 @@ func TestWriteMarkdownGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := findings.WriteMarkdown(&buf, tc.r); err != nil {
+			if err := findings.WriteMarkdown(&buf, tc.r, findings.MarkdownOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "markdown-"+tc.name+".golden", buf.Bytes())
@@ -91,7 +91,7 @@ func injectionReport() *findings.Report {
 // never appear, whatever the golden says.
 func TestWriteMarkdownInjection(t *testing.T) {
 	var buf bytes.Buffer
-	if err := findings.WriteMarkdown(&buf, injectionReport()); err != nil {
+	if err := findings.WriteMarkdown(&buf, injectionReport(), findings.MarkdownOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -253,12 +253,34 @@ func TestMarkdownFenceOutlastsBackquotes(t *testing.T) {
 	for _, snippet := range []string{"x", "a ``` b", "````", "`````x`"} {
 		r := &findings.Report{Findings: []findings.Finding{{RuleID: "SL1002", Location: findings.Location{File: "a.go", Line: 1, Snippet: snippet}}}}
 		var buf bytes.Buffer
-		if err := findings.WriteMarkdown(&buf, r); err != nil {
+		if err := findings.WriteMarkdown(&buf, r, findings.MarkdownOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		code, _ := splitFences(t, buf.String())
 		if len(code) != 1 || code[0] != snippet {
 			t.Errorf("snippet %q came back as %q", snippet, code)
+		}
+	}
+}
+
+// TestWriteMarkdownLinks: with a link base, each finding's position links
+// to its lines, the path escaped so that no file name ends the link.
+func TestWriteMarkdownLinks(t *testing.T) {
+	r := &findings.Report{Findings: []findings.Finding{
+		{RuleID: "SL1002", Level: findings.LevelWarning, Message: "m", Source: "model:m",
+			Location: findings.Location{File: "pkg/a b(1).go", Line: 3, EndLine: 5}},
+	}, Stats: findings.Stats{Tokens: 1234567, Regions: 1, Reviewed: 1, ModelConfigured: true}}
+	var buf bytes.Buffer
+	if err := findings.WriteMarkdown(&buf, r, findings.MarkdownOptions{Link: "https://github.com/o/r/blob/abc123/sub/"}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{
+		"[`pkg/a b(1).go:3-5`](https://github.com/o/r/blob/abc123/sub/pkg/a%20b%281%29.go#L3-L5)",
+		"| 1,234,567 |", "1,234,567 tokens",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}
 	}
 }

@@ -67,16 +67,16 @@ func (r Rule) PrecisionNote() string {
 	m, ok := r.Measured()
 	if !ok {
 		if r.Analyzer == "" {
-			return fmt.Sprintf("%s (estimated; model findings are checked against the code, not measured per rule)", r.Precision)
+			return fmt.Sprintf("%s precision (estimated; model findings are checked against the code, not measured per rule)", r.Precision)
 		}
-		return fmt.Sprintf("%s (estimated: no finding on the real-code set to measure)", r.Precision)
+		return fmt.Sprintf("%s precision (estimated: no finding on the real-code set to measure)", r.Precision)
 	}
 	p, ok := m.Precision()
 	figure := "not measured (no true or false finding)"
 	if ok {
 		figure = fmt.Sprintf("%.0f%%", 100*p)
 	}
-	note := fmt.Sprintf("%s measured: %d true, %d false, %d harmless, %d intended of %d findings on %s", figure, m.True, m.False, m.Harmless, m.Intended, m.Findings, m.Where)
+	note := fmt.Sprintf("precision %s, measured: %d true, %d false, %d harmless, %d intended of %d findings on %s", figure, m.True, m.False, m.Harmless, m.Intended, m.Findings, m.Where)
 	if r.Demoted() {
 		note += "; under the gate: reported as a risk signal, not a finding"
 	}

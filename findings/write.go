@@ -22,6 +22,8 @@ type TextOptions struct {
 	// Color adds ANSI colour escapes. The caller decides (a terminal,
 	// NO_COLOR); the writer never looks at the environment.
 	Color bool
+	// Verbose adds each model finding's explanation under it.
+	Verbose bool
 }
 
 // WriteText writes the findings and failures of r for a terminal, one block
@@ -41,7 +43,7 @@ type TextOptions struct {
 // caret that the snippet cannot hold (a column past its end, or inside the
 // indentation) is left out rather than drawn in the wrong place.
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
-	p := textPrinter{color: opts.Color}
+	p := textPrinter{color: opts.Color, verbose: opts.Verbose}
 	rules := r.ruleMap()
 	for i, f := range r.Findings {
 		if i > 0 {
@@ -75,8 +77,9 @@ const (
 const indent = "    "
 
 type textPrinter struct {
-	buf   bytes.Buffer
-	color bool
+	buf     bytes.Buffer
+	color   bool
+	verbose bool
 }
 
 // paint writes s in the given ANSI style when colour is on.
@@ -114,7 +117,14 @@ func (p *textPrinter) finding(f Finding, rule Rule) {
 	}
 	p.buf.WriteByte(' ')
 	p.buf.WriteString(indentLines(TermSafe(strings.TrimSpace(f.Message))))
+	p.buf.WriteByte(' ')
+	p.paint(ansiDim, "("+TermSafe(sourceText(f))+")")
 	p.buf.WriteByte('\n')
+	if expl := strings.TrimSpace(f.Explanation); p.verbose && expl != "" {
+		p.buf.WriteString(indent)
+		p.buf.WriteString(indentLines(TermSafe(expl)))
+		p.buf.WriteByte('\n')
+	}
 
 	if code, caret := snippetLines(f.Location); code != "" {
 		p.buf.WriteString(indent)
@@ -138,6 +148,30 @@ func (p *textPrinter) finding(f Finding, rule Rule) {
 		}
 		p.buf.WriteByte('\n')
 	}
+}
+
+// sourceText says where a finding comes from: "static: nilness", or
+// "model gpt-4.1, confidence 0.80", and the other sources that agree.
+func sourceText(f Finding) string {
+	one := func(src string) string {
+		if pass, ok := strings.CutPrefix(src, "static:"); ok {
+			return "static: " + pass
+		}
+		if m, ok := strings.CutPrefix(src, "model:"); ok {
+			if f.Confidence > 0 && src == f.Source {
+				return fmt.Sprintf("model %s, confidence %.2f", m, f.Confidence)
+			}
+			return "model " + m
+		}
+		return src
+	}
+	parts := []string{one(f.Source)}
+	for _, s := range f.Sources {
+		if s != f.Source {
+			parts = append(parts, one(s))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (p *textPrinter) failure(fl Failure) {
@@ -326,13 +360,16 @@ func Summary(r *Report) string {
 	default:
 		scope = "Scan of " + plural(s.Packages, "package")
 	}
-	if s.ModelConfigured {
-		scope += fmt.Sprintf(": reviewed %s (%s)", plural(s.Regions, "region"), plural(s.Tokens, "token"))
-	} else {
+	switch {
+	case !s.ModelConfigured:
 		scope += ": static checks only"
+	case s.Reviewed == s.Regions:
+		scope += fmt.Sprintf(": reviewed %s (%s)", plural(s.Regions, "region"), plural(s.Tokens, "token"))
+	default:
+		scope += fmt.Sprintf(": reviewed %d of %s (%s), %d not (see the failures)", s.Reviewed, plural(s.Regions, "region"), plural(s.Tokens, "token"), s.Regions-s.Reviewed)
 	}
 	if s.RegionsLeftOut > 0 {
-		scope += fmt.Sprintf("; %s left out by the region or token budget", plural(s.RegionsLeftOut, "region"))
+		scope += fmt.Sprintf("; %s left out by the budget (--max-regions, --max-tokens)", plural(s.RegionsLeftOut, "region"))
 	}
 	sentences = append(sentences, scope+".")
 
@@ -363,7 +400,19 @@ func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return Thousands(n) + " " + noun + "s"
+}
+
+// Thousands formats n with commas: 1234567 → "1,234,567".
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return s
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // UsedRules returns the rules the findings of r name, one per ID, sorted by

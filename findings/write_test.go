@@ -41,7 +41,7 @@ func golden(t *testing.T, name string, got []byte) {
 func emptyReport() *findings.Report {
 	return &findings.Report{
 		Tool:  findings.Tool{Name: "secondlook", Version: "v0.3.0"},
-		Stats: findings.Stats{Mode: "full", Packages: 4, Files: 12, ModelConfigured: true, Regions: 9, Tokens: 5120},
+		Stats: findings.Stats{Mode: "full", Packages: 4, Files: 12, ModelConfigured: true, Regions: 9, Reviewed: 9, Tokens: 5120},
 	}
 }
 
@@ -111,7 +111,7 @@ func sampleReport() *findings.Report {
 			{Stage: "review", Package: "example.com/app/internal/store", File: "internal/store/store.go", Line: 88, Message: "model did not answer after 3 attempts: context deadline exceeded"},
 		},
 		Stats: findings.Stats{
-			Mode: "diff", Packages: 3, Files: 7, Regions: 12, RegionsLeftOut: 2, Tokens: 4321,
+			Mode: "diff", Packages: 3, Files: 7, Regions: 12, Reviewed: 11, RegionsLeftOut: 2, Tokens: 4321,
 			ChangedFiles: 9, FilteredFindings: 5, ModelConfigured: true,
 			IgnoredChanges: []string{"go.mod", "go.sum", "README.md", "docs/a.md", "docs/b.md", "docs/c.md", "Makefile"},
 		},
@@ -270,7 +270,7 @@ func TestSummaryGolden(t *testing.T) {
 	one := emptyReport()
 	one.Findings = []findings.Finding{{RuleID: "SL1102", Level: findings.LevelError, Location: findings.Location{File: "a.go", Line: 1}}}
 	one.Failures = []findings.Failure{{Stage: "review", Message: "x"}}
-	one.Stats = findings.Stats{Mode: "diff", Packages: 1, Regions: 1, Tokens: 1, ModelConfigured: true, IgnoredChanges: []string{"go.mod"}}
+	one.Stats = findings.Stats{Mode: "diff", Packages: 1, Regions: 1, Reviewed: 1, Tokens: 1, ModelConfigured: true, IgnoredChanges: []string{"go.mod"}}
 	var buf bytes.Buffer
 	for _, tc := range []struct {
 		name string
@@ -314,5 +314,26 @@ func TestWritersArePure(t *testing.T) {
 	}
 	if diff := cmp.Diff(before, r); diff != "" {
 		t.Errorf("writing modified the report (-before +after):\n%s", diff)
+	}
+}
+
+// TestWriteTextVerbose: with Verbose, a finding's explanation follows it;
+// without, it does not.
+func TestWriteTextVerbose(t *testing.T) {
+	r := &findings.Report{Findings: []findings.Finding{{
+		RuleID: "SL1002", Level: findings.LevelWarning, Message: "leaks", Explanation: "the send blocks once ctx is done",
+		Location: findings.Location{File: "a.go", Line: 3}, Source: "model:m", Confidence: 0.5,
+	}}}
+	for _, verbose := range []bool{false, true} {
+		var b strings.Builder
+		if err := findings.WriteText(&b, r, findings.TextOptions{Verbose: verbose}); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(b.String(), "the send blocks"); got != verbose {
+			t.Errorf("verbose %v: explanation shown %v:\n%s", verbose, got, b.String())
+		}
+		if !strings.Contains(b.String(), "(model m, confidence 0.50)") {
+			t.Errorf("no source and confidence:\n%s", b.String())
+		}
 	}
 }

@@ -20,6 +20,12 @@ const informationURI = "https://github.com/secondlook/secondlook"
 // run runs the command line args and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && app.Command(args[1]) == nil && args[1] != "help" {
+		// urfave/cli treats it as a help topic, and exits 3: the code of
+		// findings.
+		fmt.Fprintf(stderr, "secondlook: unknown command %q: run \"secondlook help\" for the commands\n", args[1])
+		return exitUsage
+	}
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
@@ -30,7 +36,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return code // the command already said what it had to
 	}
 	switch {
-	case errors.Is(err, analyzer.ErrNotModule), errors.Is(err, analyzer.ErrNoPackages),
+	case errors.Is(err, analyzer.ErrNotModule), errors.Is(err, analyzer.ErrNoPackages), errors.Is(err, analyzer.ErrModFile),
 		errors.Is(err, gitdiff.ErrUnknownRevision), errors.Is(err, gitdiff.ErrNotRepository),
 		errors.Is(err, gitdiff.ErrNoMergeBase):
 		code = exitUsage
@@ -88,7 +94,28 @@ GitHub code scanning.
 		Commands: []*cli.Command{scanCommand(), evalCommand(), mergeCommand(), rulesCommand(), explainCommand(), mcpCommand(),
 			initCommand(), versionCommand()},
 	}
+	for _, cmd := range app.Commands {
+		setUsageError(cmd, "secondlook")
+	}
 	return app
+}
+
+// setUsageError makes a bad flag of cmd (and its subcommands) an error and
+// one line of usage, rather than the command's whole help.
+func setUsageError(cmd *cli.Command, parent string) {
+	name := parent + " " + cmd.Name
+	cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%w\nusage: %s [flags] %s (%s --help lists the flags)", err, name, cmd.ArgsUsage, name)}
+	}
+	for _, sub := range cmd.Subcommands {
+		setUsageError(sub, name)
+	}
+}
+
+func init() {
+	// -v is verbose (scan -v), never the version: "secondlook -v scan"
+	// printed the version and exited 0 without scanning.
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
 }
 
 // version returns the module version the binary was built from.

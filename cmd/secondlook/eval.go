@@ -45,7 +45,7 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "oracle", Usage: "review with a perfect model (one that answers with each case's known bugs) through the real client: the pipeline's ceiling"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "report `FORMAT`: text, json or markdown"},
 			&cli.StringFlag{Name: "out", Usage: "also write report.json, report.md and curve.svg (precision and recall against the confidence threshold) to `DIR`"},
-			&cli.IntFlag{Name: "j", Usage: "cases run at once (default: the number of CPUs)"},
+			&cli.IntFlag{Name: "j", Usage: "cases run at once", DefaultText: "the number of CPUs"},
 			&cli.IntFlag{Name: "slack", Value: 3, Usage: "lines a finding may sit from a bug's listed line"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no progress"},
 		}, modelFlags()...),

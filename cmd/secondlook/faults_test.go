@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,5 +123,91 @@ func TestFaultMatrix(t *testing.T) {
 				t.Errorf("stderr does not name the failure:\n%s", r.stderr)
 			}
 		})
+	}
+}
+
+// TestUnreachableServer: with the model server down, the scan stops in a
+// few requests with one message naming the base URL and the cause, reports
+// every region as not reviewed, and exits 1.
+func TestUnreachableServer(t *testing.T) {
+	dir := t.TempDir()
+	var src strings.Builder
+	src.WriteString("package p\n\nimport \"sync\"\n\nvar mu sync.Mutex\n\nvar m = map[int]int{}\n")
+	const n = 30
+	for i := range n {
+		fmt.Fprintf(&src, "\nfunc F%d(k int) int {\n\tmu.Lock()\n\tdefer mu.Unlock()\n\treturn m[k] + %d\n}\n", i, i)
+	}
+	for name, text := range map[string]string{"go.mod": "module example.com/p\n\ngo 1.22\n", "p.go": src.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := llmtest.DeadURL(t)
+	out := filepath.Join(t.TempDir(), "report.sarif")
+	r := runCLI(t, map[string]string{"OPENAI_API_KEY": ""}, "scan", "-C", dir, "--base-url", base, "--model", "m",
+		"--no-cache", "--format", "sarif", "-o", out, "./...")
+	if r.code != exitFailure {
+		t.Errorf("exit %d, want %d\nstderr: %s", r.code, exitFailure, r.stderr)
+	}
+	if got := strings.Count(r.stderr, "cannot reach the model server at "+base); got != 1 {
+		t.Errorf("stderr names the unreachable server %d times, want once:\n%s", got, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "connection refused") {
+		t.Errorf("stderr does not give the cause:\n%s", r.stderr)
+	}
+	if !strings.Contains(r.stderr, fmt.Sprintf("%d regions not reviewed", n)) {
+		t.Errorf("stderr does not count the regions not reviewed:\n%s", r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(string(data), "cannot reach the model server"); got < n {
+		t.Errorf("the report names %d regions not reviewed, want %d", got, n)
+	}
+}
+
+// TestBudgetDryRunPredictsLiveRun: one meaning for --max-tokens: the dry run
+// lists exactly the regions the live run asks about, and the summary counts
+// the regions the model answered.
+func TestBudgetDryRunPredictsLiveRun(t *testing.T) {
+	dir := t.TempDir()
+	var src strings.Builder
+	src.WriteString("package p\n\nimport \"sync\"\n\nvar mu sync.Mutex\n\nvar m = map[int]int{}\n")
+	for i := range 30 {
+		fmt.Fprintf(&src, "\nfunc F%d(k int) int {\n\tmu.Lock()\n\tdefer mu.Unlock()\n\treturn m[k] + %d\n}\n", i, i)
+	}
+	for name, text := range map[string]string{"go.mod": "module example.com/p\n\ngo 1.22\n", "p.go": src.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	budget := []string{"--max-tokens", "600"}
+	dry := runCLI(t, nil, append([]string{"scan", "-C", dir, "--dry-run", "--format", "json"}, append(budget, "./...")...)...)
+	var plan struct {
+		Regions []struct{ ID string } `json:"regions"`
+		LeftOut int                   `json:"left_out"`
+	}
+	if err := json.Unmarshal([]byte(dry.stdout), &plan); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, dry.stderr)
+	}
+	if len(plan.Regions) == 0 || plan.LeftOut == 0 {
+		t.Fatalf("the budget keeps %d regions and leaves out %d: the test proves nothing", len(plan.Regions), plan.LeftOut)
+	}
+	// A real server counts the instructions too: ~2,200 tokens a request.
+	srv := llmtest.NewServer(t, func(*llmtest.Request) llmtest.Reply {
+		return llmtest.Reply{Content: `{"findings":[]}`, PromptTokens: 2200, CompletionTokens: 20}
+	})
+	live := runCLI(t, map[string]string{"OPENAI_API_KEY": ""}, append([]string{"scan", "-C", dir, "--base-url", srv.URL, "--model", "m",
+		"--no-cache", "--concurrency", "1", "--format", "json"}, append(budget, "./...")...)...)
+	if live.code != exitOK {
+		t.Fatalf("live run: exit %d\n%s", live.code, live.stderr)
+	}
+	if srv.Count() != len(plan.Regions) {
+		t.Errorf("the dry run listed %d regions, the live run sent %d requests", len(plan.Regions), srv.Count())
+	}
+	want := fmt.Sprintf("reviewed %d regions", len(plan.Regions))
+	if !strings.Contains(live.stderr, want) || !strings.Contains(live.stderr, fmt.Sprintf("%d regions left out by the budget", plan.LeftOut)) {
+		t.Errorf("the summary does not say %q and what the budget left out:\n%s", want, live.stderr)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -59,9 +60,10 @@ EXAMPLES:
 			&cli.StringFlag{Name: "baseline", Usage: "report only findings not in `OLD.sarif` (an earlier secondlook SARIF)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "send nothing: list the regions that would go to a model, and their tokens"},
 			&cli.IntFlag{Name: "max-regions", Usage: "review at most `N` regions, the riskiest first (0: no limit)"},
-			&cli.IntFlag{Name: "max-tokens", Value: 1_000_000, Usage: "review regions up to `N` tokens in all, the riskiest first (0: no limit)"},
+			&cli.IntFlag{Name: "max-tokens", Value: 1_000_000, Usage: "review regions up to `N` tokens of code and context in all, the riskiest first, as --dry-run lists them (0: no limit)"},
 			&cli.BoolFlag{Name: "tests", Value: true, Usage: "scan _test.go files too (--tests=false to skip them)"},
 			&cli.BoolFlag{Name: "all-rules", Usage: "also report the static rules under the precision gate (measured below 80% on real code; by default they only rank regions and hint the model)"},
+			&cli.StringFlag{Name: "modfile", Usage: "use `FILE` instead of go.mod, as go's -modfile does (e.g. go_test.mod holding test-only dependencies); relative to the module root; GOFLAGS=-modfile=FILE works too"},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 3 when a finding is at or above `LEVEL`: error, warning, note or none (default: warning for text, none for json and sarif)"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no summary or progress on standard error"},
 			&cli.BoolFlag{Name: "v", Usage: "verbose: timings, load errors in full, left-out regions"},
@@ -87,6 +89,7 @@ type scanOptions struct {
 	modelConfigured   bool
 	priceIn, priceOut float64 // USD per million tokens
 	maxOutput         int     // output tokens an answer may take
+	fatal             error   // what stopped the model review, if anything
 }
 
 func scan(c *cli.Context) error {
@@ -122,11 +125,25 @@ func scan(c *cli.Context) error {
 		return usageErrorf("--max-regions and --max-tokens take a number ≥ 0 (0: no limit)")
 	}
 
+	if err := flagsBeforePackages(c.Args().Slice()); err != nil {
+		return err
+	}
+	if opts.out != "" && opts.out != "-" {
+		if dir := filepath.Dir(opts.out); !isDir(dir) {
+			return usageErrorf("-o %s: no directory %s", opts.out, dir)
+		}
+	}
+	if dir := c.String("C"); dir != "" {
+		if !isDir(dir) {
+			return usageErrorf("-C %s: no such directory", dir)
+		}
+	}
 	cfg := pipeline.Config{
 		Dir:        c.String("C"),
 		Patterns:   c.Args().Slice(),
 		NoTests:    !c.Bool("tests"),
 		AllRules:   c.Bool("all-rules"),
+		ModFile:    c.String("modfile"),
 		MaxRegions: c.Int("max-regions"),
 		MaxTokens:  c.Int("max-tokens"),
 		Tool:       findings.Tool{Name: "secondlook", Version: version(), InformationURI: informationURI},
@@ -212,11 +229,17 @@ func scan(c *cli.Context) error {
 	prog.done()
 	var fatal *pipeline.FatalError
 	if errors.As(err, &fatal) && res != nil {
-		// The server refused us part-way: write what finished, then fail.
+		// The server refused us part-way: write what finished, then fail,
+		// saying why once rather than once a region.
+		opts.fatal = fatal.Err
 		if werr := finish(c, res, opts); werr != nil && exitCode(werr) != exitFailure && exitCode(werr) != exitFindings {
 			return werr
 		}
-		return &exitError{code: exitFailure, err: fmt.Errorf("model review stopped: %w", fatal.Err)}
+		msg := fmt.Sprintf("model review stopped: %v", fatal.Err)
+		if n := stoppedBy(res.Report.Failures, fatal.Err); n > 0 {
+			msg += fmt.Sprintf("; %s not reviewed (listed in the report)", plural(n, "region"))
+		}
+		return &exitError{code: exitFailure, err: errors.New(msg)}
 	}
 	if err != nil {
 		return err
@@ -250,7 +273,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	case opts.format == "json":
 		err = findings.WriteJSON(&buf, rep)
 	case opts.format == "markdown":
-		err = findings.WriteMarkdown(&buf, rep)
+		err = findings.WriteMarkdown(&buf, rep, findings.MarkdownOptions{Link: linkBase(os.Getenv, res)})
 	case opts.format == "sarif":
 		// Code scanning places alerts by repository-relative paths.
 		root := res.Module.Dir
@@ -260,7 +283,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: res.ModulePrefix,
 			Repository: res.Remote, Revision: res.Revision, Branch: res.Branch})
 	default:
-		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer)})
+		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer), Verbose: opts.verbose})
 	}
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
@@ -277,7 +300,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		}
 		if opts.dryRun || opts.format != "text" || opts.out != "" {
 			for _, f := range rep.Failures {
-				if f.Stage != "load" {
+				if f.Stage != "load" && !isStoppedBy(f, opts.fatal) {
 					fmt.Fprintf(stderr, "secondlook: %s\n", failureLine(f))
 				}
 			}
@@ -336,6 +359,31 @@ func failureLine(f findings.Failure) string {
 	return findings.TermSafe(b.String())
 }
 
+// isStoppedBy reports whether a failure is a region that fatal (what
+// stopped the model review) left unreviewed.
+func isStoppedBy(f findings.Failure, fatal error) bool {
+	return fatal != nil && f.Stage == "review" && strings.Contains(f.Message, fatal.Error())
+}
+
+// stoppedBy counts the regions fatal left unreviewed.
+func stoppedBy(fs []findings.Failure, fatal error) int {
+	n := 0
+	for _, f := range fs {
+		if isStoppedBy(f, fatal) {
+			n++
+		}
+	}
+	return n
+}
+
+// plural returns "1 noun" or "n nouns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // loadFailureLines names each package that did not load with its first
 // error (every error with verbose), as "load failed: PKG: FILE:LINE: MSG".
 func loadFailureLines(fs []findings.Failure, verbose bool) []string {
@@ -380,15 +428,59 @@ func regionsAndTokens(regions, tokens int) string {
 }
 
 // thousands formats n with commas: 1234567 → "1,234,567".
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return s
+var thousands = findings.Thousands
+
+// linkBase returns the web URL of the scanned files at the scanned commit,
+// ending in a slash, or "" when it is not known: in GitHub Actions from
+// GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA, else from the git
+// remote and HEAD (an https or scp-like remote, credentials dropped).
+func linkBase(getenv func(string) string, res *pipeline.Result) string {
+	server, repo, sha := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_SHA")
+	var web string
+	switch {
+	case server != "" && repo != "" && sha != "":
+		web = strings.TrimRight(server, "/") + "/" + repo
+	case res.Remote != "" && res.Revision != "":
+		web, sha = remoteWebURL(res.Remote), res.Revision
 	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
+	if web == "" {
+		return ""
 	}
-	return s
+	return web + "/blob/" + sha + "/" + res.ModulePrefix
+}
+
+// remoteWebURL turns a git remote into the repository's web URL:
+// https://host/o/r(.git), ssh://git@host/o/r.git and git@host:o/r.git all
+// become https://host/o/r; "" for anything else (a local path).
+func remoteWebURL(remote string) string {
+	remote = strings.TrimSuffix(strings.TrimSpace(remote), ".git")
+	if user, rest, ok := strings.Cut(remote, "@"); ok && !strings.Contains(user, "/") && !strings.Contains(rest, "://") {
+		if host, path, ok := strings.Cut(rest, ":"); ok && !strings.HasPrefix(path, "//") {
+			return "https://" + host + "/" + strings.TrimPrefix(path, "/")
+		}
+	}
+	u, err := url.Parse(remote)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "ssh") {
+		return ""
+	}
+	return "https://" + u.Hostname() + "/" + strings.TrimPrefix(u.Path, "/")
+}
+
+func isDir(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && fi.IsDir()
+}
+
+// flagsBeforePackages fails when a flag follows the packages: the flag
+// parser stops at the first package, so "scan ./... --format json" took
+// --format for a package ("no Go packages matched --format").
+func flagsBeforePackages(args []string) error {
+	for i, a := range args {
+		if i > 0 && strings.HasPrefix(a, "-") && a != "-" {
+			return usageErrorf("flags go before packages: put %s before %s", a, args[0])
+		}
+	}
+	return nil
 }
 
 // writeOutput writes the report to stdout, or to a file atomically: a
@@ -399,9 +491,12 @@ func writeOutput(stdout io.Writer, name string, data []byte) error {
 		return err
 	}
 	dir := filepath.Dir(name)
+	if !isDir(dir) {
+		return usageErrorf("writing the report to %s: no directory %s", name, dir)
+	}
 	tmp, err := os.CreateTemp(dir, ".secondlook-*")
 	if err != nil {
-		return fmt.Errorf("writing the report: %w", err)
+		return fmt.Errorf("writing the report to %s: %w", name, err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
@@ -566,9 +661,6 @@ func modelLine(s findings.Stats) string {
 	if s.Redactions > 0 {
 		fmt.Fprintf(&b, "; %d secrets redacted before sending", s.Redactions)
 	}
-	if s.NotReviewed > 0 {
-		fmt.Fprintf(&b, "; %d regions not reviewed: --max-tokens spent", s.NotReviewed)
-	}
 	return b.String()
 }
 
@@ -624,7 +716,8 @@ func (p *progress) regions(r review.Progress) {
 	if !p.on {
 		return
 	}
-	line := fmt.Sprintf("reviewed %d/%d regions, %d cache hits, %d failures, %s tokens", r.Done, r.Total, r.CacheHits, r.Failures, thousands(r.Tokens))
+	line := fmt.Sprintf("%d/%d regions done (%d answered, %d failed), %d cache hits, %s tokens",
+		r.Done, r.Total, r.Done-r.Failures, r.Failures, r.CacheHits, thousands(r.Tokens))
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {

@@ -22,9 +22,12 @@
 //     errors, a body cut off, a single attempt's timeout) are retried with
 //     exponential backoff and full jitter, honouring Retry-After,
 //     retry-after-ms and OpenAI's x-ratelimit-reset-* headers.
+//   - A server that has never answered and fails to connect three attempts
+//     in a row (refused, DNS, TLS) is not busy but unreachable:
+//     [ErrUnreachable] is fatal, and the Client asks it nothing more.
 //
-// Errors a caller acts on wrap a sentinel: [ErrAuth], [ErrModel] and
-// [ErrQuota] mean no later request can succeed either ([IsFatal]);
+// Errors a caller acts on wrap a sentinel: [ErrAuth], [ErrModel], [ErrQuota]
+// and [ErrUnreachable] mean no later request can succeed either ([IsFatal]);
 // [ErrBadAnswer], [ErrTruncated] and [ErrContextLength] fail one request.
 // An HTTP error answer is a [*StatusError]. No error, and no formatting of a
 // Config or Client, ever shows the API key.

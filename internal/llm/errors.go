@@ -18,6 +18,10 @@ var (
 	// ErrQuota: the account has no quota left (OpenAI's 429
 	// insufficient_quota). Retrying does not help; the caller stops the run.
 	ErrQuota = errors.New("the model account has no quota left")
+	// ErrUnreachable: the server has never answered, and refused (or
+	// failed DNS, TLS, the connection) a few attempts in a row: it is not
+	// running, or the base URL is wrong. The caller stops the run.
+	ErrUnreachable = errors.New("cannot reach the model server")
 	// ErrBadAnswer: the answer did not pass Request.Validate, even after a
 	// repair request, or the server sent no choices.
 	ErrBadAnswer = errors.New("the model's answer is not usable")
@@ -29,10 +33,11 @@ var (
 )
 
 // IsFatal reports whether err means that no later request to the same
-// server can succeed either (a refused key, an unknown model, no quota), so
+// server can succeed either (a refused key, an unknown model, no quota, a
+// server that cannot be reached), so
 // the caller should stop the run rather than fail one region.
 func IsFatal(err error) bool {
-	return errors.Is(err, ErrAuth) || errors.Is(err, ErrModel) || errors.Is(err, ErrQuota)
+	return errors.Is(err, ErrAuth) || errors.Is(err, ErrModel) || errors.Is(err, ErrQuota) || errors.Is(err, ErrUnreachable)
 }
 
 // StatusError is an HTTP error answer from the model server.

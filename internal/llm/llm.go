@@ -26,6 +26,10 @@ const (
 	// zero value means no retries, which suits tests and library callers
 	// that retry themselves.
 	DefaultMaxRetries = 4
+	// DefaultMaxRateLimitWait bounds the time one request spends waiting
+	// out 429s that say when to come back, when Config.MaxRateLimitWait
+	// is 0.
+	DefaultMaxRateLimitWait = 10 * time.Minute
 	// DefaultSeed is sent when Config.Seed is nil, so that the same prompt
 	// gets the same answer where the server honours seeds.
 	DefaultSeed = 7
@@ -55,6 +59,12 @@ type Config struct {
 	// attempt fails with a retryable error; 0 means never. The CLI default
 	// is DefaultMaxRetries.
 	MaxRetries int
+	// MaxRateLimitWait bounds the time one request may spend in all
+	// waiting out 429 answers that say when to come back (Retry-After,
+	// retry-after-ms, x-ratelimit-reset-*). Such a 429 is the server
+	// pacing us, not a failure: it does not spend MaxRetries. 0 means
+	// DefaultMaxRateLimitWait.
+	MaxRateLimitWait time.Duration
 	// MaxOutputTokens bounds the answer of one request (max_tokens, or
 	// max_completion_tokens for reasoning models); 0 leaves it to the
 	// server.
@@ -73,6 +83,11 @@ type Config struct {
 	// caller may lower its concurrency on 429s. It may be called from many
 	// goroutines at once.
 	OnRetry func(status int, wait time.Duration) `json:"-"`
+	// OnThrottle, if not nil, is called on each 429 that will be retried,
+	// with the wait the server asked for (Retry-After and the like; 0 if
+	// it said nothing), so that a caller can slow down: a review.Limiter's
+	// Throttled. It may be called from many goroutines at once.
+	OnThrottle func(hint time.Duration) `json:"-"`
 	// Gate, if not nil, is passed through before each HTTP attempt (retries
 	// and repairs included) and told afterwards whether the attempt
 	// succeeded. A caller bounds the requests in flight with it, so that a
@@ -122,6 +137,8 @@ type Client struct {
 	reasoning bool
 	sleep     func(context.Context, time.Duration) error
 	mode      atomic.Int32 // the first mode to try: the last that a server accepted
+	answered  atomic.Bool  // the server has sent an HTTP answer, of any status
+	down      atomic.Pointer[error]
 }
 
 // New checks cfg and returns a client. It sends nothing.
@@ -142,6 +159,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("model request timeout %v is negative", cfg.Timeout)
 	case cfg.MaxRetries < 0:
 		return nil, fmt.Errorf("model request retries %d is negative", cfg.MaxRetries)
+	case cfg.MaxRateLimitWait < 0:
+		return nil, fmt.Errorf("rate limit wait %v is negative", cfg.MaxRateLimitWait)
 	case cfg.MaxOutputTokens < 0:
 		return nil, fmt.Errorf("max output tokens %d is negative", cfg.MaxOutputTokens)
 	case cfg.Temperature < 0 || cfg.Temperature > 2:
@@ -502,18 +521,44 @@ func mentionsJSON(msgs []openai.ChatCompletionMessage) bool {
 
 // send makes one chat completion, retrying transient failures.
 func (c *Client) send(ctx context.Context, creq openai.ChatCompletionRequest, resp *Response) (*openai.ChatCompletionResponse, error) {
+	refused := 0            // connection failures in a row, before the server ever answered
+	var paced time.Duration // waited out hinted 429s
+	maxPaced := cmp.Or(c.cfg.MaxRateLimitWait, DefaultMaxRateLimitWait)
 	for attempt := 0; ; attempt++ {
+		if err := c.down.Load(); err != nil {
+			return nil, *err
+		}
 		out, f := c.gatedAttempt(ctx, creq, resp)
 		if f == nil {
 			return out, nil
 		}
-		if !f.retry || attempt >= c.cfg.MaxRetries {
+		if f.transport != nil && !c.answered.Load() {
+			if refused++; refused >= unreachableAfter {
+				err := fmt.Errorf("%w at %s: %v (%d attempts in a row, and it has never answered): check --base-url (OPENAI_BASE_URL) and that the server is running",
+					ErrUnreachable, c.base, f.transport, refused)
+				c.down.CompareAndSwap(nil, &err)
+				return nil, err
+			}
+		}
+		wait := backoff(attempt, f.wait)
+		if f.status == http.StatusTooManyRequests && f.wait > 0 {
+			// The server paces us and says when to come back: wait as
+			// told, bounded in all, without spending a retry.
+			if paced+wait > maxPaced {
+				return nil, fmt.Errorf("still rate limited after waiting %v (the bound on waiting out 429s is %v): lower --concurrency, or raise the server's limit: %w",
+					paced.Round(time.Second), maxPaced, f.err)
+			}
+			paced += wait
+			attempt--
+		} else if !f.retry || attempt >= c.cfg.MaxRetries {
 			if attempt > 0 {
 				return nil, fmt.Errorf("after %d attempts: %w", attempt+1, f.err)
 			}
 			return nil, f.err
 		}
-		wait := backoff(attempt, f.wait)
+		if c.cfg.OnThrottle != nil && f.status == http.StatusTooManyRequests {
+			c.cfg.OnThrottle(f.wait)
+		}
 		if c.cfg.OnRetry != nil {
 			c.cfg.OnRetry(f.status, wait)
 		}
@@ -550,6 +595,9 @@ func (c *Client) attempt(ctx context.Context, creq openai.ChatCompletionRequest,
 	if sent {
 		resp.Requests++
 	}
+	if status != 0 {
+		c.answered.Store(true)
+	}
 	if err == nil {
 		resp.Usage.PromptTokens += out.Usage.PromptTokens
 		resp.Usage.CompletionTokens += out.Usage.CompletionTokens
@@ -575,7 +623,11 @@ func (c *Client) attempt(ctx context.Context, creq openai.ChatCompletionRequest,
 	case errors.Is(actx.Err(), context.DeadlineExceeded):
 		return nil, &failure{retry: true, err: fmt.Errorf("no answer from the model server at %s within %v: raise the request timeout, or lower concurrency", c.base, c.timeout)}
 	case status == 0:
-		return nil, &failure{retry: true, err: fmt.Errorf("sending the request to the model server at %s: %w", c.base, err)}
+		cause := err
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			cause = ue.Err // without the method and URL: the message names the base URL
+		}
+		return nil, &failure{retry: true, transport: cause, err: fmt.Errorf("sending the request to the model server at %s: %w", c.base, err)}
 	case bodyErr != nil:
 		return nil, &failure{retry: true, err: fmt.Errorf("reading the model server's answer (status %d): %w", status, bodyErr)}
 	default:

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -498,6 +498,55 @@ func TestRateLimitHints(t *testing.T) {
 	}
 }
 
+// TestHinted429sAreNotFailures: a 429 that says when to come back is
+// waited out as told, however many there are, without spending the
+// retries; only the overall bound on such waits ends it.
+func TestHinted429sAreNotFailures(t *testing.T) {
+	var n atomic.Int32
+	h := start(t, func(*llmtest.Request) llmtest.Reply {
+		if n.Add(1) <= 8 {
+			return llmtest.Reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "1"}, Body: llmtest.ErrorBody("Too Many Requests", "rate_limit", "")}
+		}
+		return llmtest.Reply{Content: good}
+	})
+	resp, err := h.client.Complete(context.Background(), jsonRequest())
+	if err != nil {
+		t.Fatalf("eight 429s with Retry-After lost the request: %v", err)
+	}
+	if resp.Requests != 9 {
+		t.Errorf("%d requests, want 9", resp.Requests)
+	}
+	for _, w := range h.sleeps.waits() {
+		if w < time.Second || w > 1200*time.Millisecond {
+			t.Errorf("wait %v, want Retry-After's 1s and a little jitter", w)
+		}
+	}
+
+	// The bound: a server that never lets us in.
+	h = start(t, func(*llmtest.Request) llmtest.Reply {
+		return llmtest.Reply{Status: http.StatusTooManyRequests, Header: map[string]string{"Retry-After": "60"}, Body: llmtest.ErrorBody("Too Many Requests", "rate_limit", "")}
+	}, func(c *llm.Config) { c.MaxRateLimitWait = 5 * time.Minute })
+	_, err = h.client.Complete(context.Background(), jsonRequest())
+	if err == nil || !strings.Contains(err.Error(), "rate limit") || !strings.Contains(err.Error(), "5m0s") {
+		t.Fatalf("err = %v, want one naming the rate limit and the bound", err)
+	}
+	var total time.Duration
+	for _, w := range h.sleeps.waits() {
+		total += w
+	}
+	if total > 5*time.Minute || len(h.sleeps.waits()) < 4 {
+		t.Errorf("waited %v in %d waits, want at most 5m, and more waits than retries", total, len(h.sleeps.waits()))
+	}
+
+	// A 429 without a hint still spends the retries.
+	h = start(t, func(*llmtest.Request) llmtest.Reply {
+		return llmtest.Reply{Status: http.StatusTooManyRequests, Body: llmtest.ErrorBody("Too Many Requests", "rate_limit", "")}
+	}, func(c *llm.Config) { c.MaxRetries = 2 })
+	if _, err := h.client.Complete(context.Background(), jsonRequest()); err == nil || h.srv.Count() != 3 {
+		t.Errorf("unhinted 429s: %v after %d requests, want an error after 3", err, h.srv.Count())
+	}
+}
+
 func TestServerErrorsRetried(t *testing.T) {
 	h := start(t, llmtest.Sequence(
 		llmtest.Error(http.StatusInternalServerError, "The server had an error"),
@@ -595,24 +644,48 @@ func TestAttemptTimeout(t *testing.T) {
 	}
 }
 
-func TestConnectionRefused(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+// TestUnreachable: a server that has never answered and refuses a few
+// connections in a row is down, not busy: the error is fatal, says where
+// and why, and stops the retries early; and the client does not ask again.
+func TestUnreachable(t *testing.T) {
+	base := llmtest.DeadURL(t)
 	s := &sleeps{}
-	c, err := llm.New(llm.Config{BaseURL: "http://" + addr + "/v1", APIKey: key, Model: "m", MaxRetries: 2, Sleep: s.sleep})
+	c, err := llm.New(llm.Config{BaseURL: base, APIKey: key, Model: "m", MaxRetries: 4, Sleep: s.sleep})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp, err := c.Complete(context.Background(), llm.Request{User: "hi"})
-	if err == nil || !strings.Contains(err.Error(), "sending the request") || !strings.Contains(err.Error(), "after 3 attempts") {
-		t.Fatalf("err = %v", err)
+	if !errors.Is(err, llm.ErrUnreachable) || !llm.IsFatal(err) {
+		t.Fatalf("err = %v, want a fatal ErrUnreachable", err)
 	}
-	if len(s.waits()) != 2 || resp == nil || resp.Requests != 3 {
-		t.Errorf("waits %v, response %+v; want 2 waits, 3 requests", s.waits(), resp)
+	for _, want := range []string{base, "connection refused", "--base-url"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if resp == nil || resp.Requests != 3 || len(s.waits()) != 2 {
+		t.Errorf("response %+v, waits %v; want 3 requests, 2 waits (not MaxRetries+1)", resp, s.waits())
+	}
+	resp, err = c.Complete(context.Background(), llm.Request{User: "again"})
+	if !errors.Is(err, llm.ErrUnreachable) || resp != nil {
+		t.Errorf("second call: response %+v, err %v; want no request and ErrUnreachable", resp, err)
+	}
+}
+
+// TestTransportFaultsRetriedOnceAnswered: once the server has answered, a
+// refused connection is a transient fault, retried MaxRetries times.
+func TestTransportFaultsRetriedOnceAnswered(t *testing.T) {
+	h := start(t, answer(`{"findings":[]}`))
+	if _, err := h.client.Complete(context.Background(), jsonRequest()); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Close()
+	resp, err := h.client.Complete(context.Background(), jsonRequest())
+	if err == nil || llm.IsFatal(err) || !strings.Contains(err.Error(), "after 5 attempts") {
+		t.Fatalf("err = %v, want a non-fatal error after 5 attempts", err)
+	}
+	if resp == nil || resp.Requests != 5 {
+		t.Errorf("response %+v, want 5 requests", resp)
 	}
 }
 

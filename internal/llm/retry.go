@@ -15,12 +15,21 @@ const (
 	maxHint     = 5 * time.Minute  // no server hint makes us wait longer
 )
 
+// unreachableAfter is how many connection failures in a row, from a server
+// that has never answered, make it unreachable rather than busy. Three
+// attempts span the first two backoff steps (up to 3s): a server that is
+// starting up gets that long; one that is not running, a mistyped host or a
+// certificate that does not verify stop the run in seconds instead of being
+// asked MaxRetries+1 times for every region.
+const unreachableAfter = 3
+
 // failure is one attempt's error and what to do about it.
 type failure struct {
-	err    error
-	status int           // HTTP status of an error answer; 0 for a connection error, a timeout or a body cut off
-	retry  bool          // worth another attempt
-	wait   time.Duration // the server's hint, 0 if none
+	err       error
+	status    int           // HTTP status of an error answer; 0 for a connection error, a timeout or a body cut off
+	retry     bool          // worth another attempt
+	wait      time.Duration // the server's hint, 0 if none
+	transport error         // the connection failed before any HTTP answer (refused, DNS, TLS): the cause
 }
 
 // backoff returns the wait before retry number attempt+1. When the server

@@ -149,7 +149,8 @@ func regionsNote(res *pipeline.Result, cfg pipeline.Config) string {
 		b.WriteString(" Read each region following the instructions: report bugs on its lines start_line to end_line only, " +
 			"as claims in the answer schema, each with the region's file added. Lines marked + were changed; check them first. " +
 			"Then call check_claims with the claims and the same dir, diff_base, full and budget, before you edit the code again. " +
-			"Fix the static findings too: they are certain.")
+			"The static findings are not certain either: each gives its rule's precision, and a deliberate pattern (a lock handed on to the caller, say) " +
+			"can read as a bug. Verify each against the code before you change it, and leave code that is right as it is.")
 	}
 	return b.String()
 }

@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -144,14 +145,42 @@ func safe[In, Out any](name string, h mcp.ToolHandlerFor[In, Out]) mcp.ToolHandl
 	}
 }
 
-// userError returns the error as the CLI words it.
+// userError words an error for an agent: in the tools' arguments, not the
+// CLI's flags.
 func userError(err error) error {
 	var fatal *pipeline.FatalError
 	switch {
 	case errors.As(err, &fatal):
-		return fmt.Errorf("model review stopped: %w", fatal.Err)
+		return toolWords(fmt.Errorf("model review stopped: %w", fatal.Err))
 	case errors.Is(err, context.Canceled):
 		return errors.New("interrupted")
 	}
+	return toolWords(err)
+}
+
+// cliWords turns the advice the stages give in CLI flags (they are worded
+// for the command line) into the tools' arguments.
+var cliWords = strings.NewReplacer(
+	"pass -C DIR", "pass dir (the module root or a directory inside it)",
+	"-C DIR", "dir",
+	"use --diff-file for a diff from elsewhere, or drop --diff for a full scan", "pass full=true for a full scan",
+	"--diff ", "diff_base ",
+	"--max-tokens", "max_tokens",
+	"--max-regions", "max_regions",
+)
+
+// toolWords rewords err with cliWords, keeping what it wraps.
+func toolWords(err error) error {
+	if msg := cliWords.Replace(err.Error()); msg != err.Error() {
+		return &reworded{msg: msg, err: err}
+	}
 	return err
 }
+
+type reworded struct {
+	msg string
+	err error
+}
+
+func (e *reworded) Error() string { return e.msg }
+func (e *reworded) Unwrap() error { return e.err }

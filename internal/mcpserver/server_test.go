@@ -253,8 +253,15 @@ func TestAgentLoop(t *testing.T) {
 	if len(r.Signals) == 0 {
 		t.Errorf("no signals for a lock held across a return")
 	}
-	if !slices.ContainsFunc(regions.StaticFindings, func(f Finding) bool { return f.Rule == "SL1201" && f.Fingerprint != "" && f.Level == "error" }) {
-		t.Errorf("static findings = %+v, want the lock not released (SL1201)", regions.StaticFindings)
+	if !slices.ContainsFunc(regions.StaticFindings, func(f Finding) bool {
+		return f.Rule == "SL1201" && f.Fingerprint != "" && f.Level == "error" && strings.Contains(f.Precision, "precision")
+	}) {
+		t.Errorf("static findings = %+v, want the lock not released (SL1201), with its rule's precision", regions.StaticFindings)
+	}
+	// No finding is certain: the agent is told to verify, never to fix
+	// blindly (a "fix" of a deliberate lock hand-off breaks it).
+	if strings.Contains(regions.Note, "certain:") || strings.Contains(regions.Note, "they are certain") || !strings.Contains(regions.Note, "Verify each") {
+		t.Errorf("note = %q: it must not call findings certain, and must say to verify them", regions.Note)
 	}
 	if want := prompts.Render(analyzer.Region{}, prompts.Options{}).System; regions.Instructions != want {
 		t.Errorf("instructions are not the hunt prompt's system prompt")
@@ -372,6 +379,7 @@ func TestToolErrors(t *testing.T) {
 		{"risky_regions", map[string]any{"dir": ""}, "dir is required"},
 		{"risky_regions", map[string]any{"dir": filepath.Join(notModule, "nowhere")}, "no such file"},
 		{"risky_regions", map[string]any{"dir": notModule, "full": true}, "not in a Go module"},
+		{"risky_regions", map[string]any{"dir": notModule, "full": true}, "pass dir"},
 		{"scan", map[string]any{"dir": notModule}, "not in a Go module"},
 		{"risky_regions", map[string]any{"dir": mod}, "pass full=true"},
 		{"risky_regions", map[string]any{"dir": mod, "full": true, "diff_base": "main"}, "use one"},
@@ -383,6 +391,9 @@ func TestToolErrors(t *testing.T) {
 		msg := callError(t, cs, tc.tool, tc.args)
 		if !strings.Contains(msg, tc.want) {
 			t.Errorf("%s %v: error %q, want it to say %q", tc.tool, tc.args, msg, tc.want)
+		}
+		if strings.Contains(msg, "-C ") || strings.Contains(msg, "--") {
+			t.Errorf("%s %v: error %q gives CLI advice, not the tool's arguments", tc.tool, tc.args, msg)
 		}
 	}
 	// Still serving, and a full scan of the module outside git works.

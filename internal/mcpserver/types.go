@@ -36,7 +36,7 @@ type RegionsOutput struct {
 	Regions        []Region       `json:"regions" jsonschema:"the regions to hunt, riskiest first"`
 	LeftOut        int            `json:"left_out" jsonschema:"regions over the budget, not listed"`
 	Tokens         int            `json:"tokens" jsonschema:"tokens of the listed regions' code and context"`
-	StaticFindings []Finding      `json:"static_findings" jsonschema:"what the static passes found in the change; already certain, so fix them rather than claim them"`
+	StaticFindings []Finding      `json:"static_findings" jsonschema:"what the static passes found in the change: not to claim again; verify each against the code (see its precision) before changing anything"`
 	Failures       []Failure      `json:"failures" jsonschema:"units of work that did not complete, e.g. a package that does not load; the results are incomplete"`
 	Instructions   string         `json:"instructions" jsonschema:"the bug-hunting instructions of secondlook's prompt: what to look for, the kinds of bug, and the bar a claim must meet"`
 	AnswerSchema   map[string]any `json:"answer_schema" jsonschema:"the JSON schema of an answer about one region; add the region's file to each claim before check_claims"`
@@ -85,6 +85,7 @@ type Finding struct {
 	Fingerprint string     `json:"fingerprint,omitempty" jsonschema:"secondlook's fingerprint: survives lines inserted above, re-indentation and a reworded message"`
 	Confidence  float64    `json:"confidence,omitempty"`
 	Source      string     `json:"source" jsonschema:"static:<pass> or model:<name>"`
+	Precision   string     `json:"precision,omitempty" jsonschema:"how often the rule's findings are real bugs: no finding is certain, so verify it before changing code"`
 }
 
 // Location is a related line of a finding.
@@ -207,6 +208,7 @@ func toFindings(fs []findings.Finding) []Finding {
 		}
 		if r, ok := findings.RuleByID(f.RuleID); ok && r.ID == f.RuleID {
 			o.Name = r.Name
+			o.Precision = r.PrecisionNote()
 		}
 		for _, l := range f.Related {
 			o.Related = append(o.Related, Location{File: l.File, Line: l.Line, Snippet: l.Snippet, Message: l.Message})

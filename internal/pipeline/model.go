@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/secondlook/secondlook/internal/cache"
 	"github.com/secondlook/secondlook/internal/llm"
@@ -62,22 +61,14 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 		return &UsageError{Err: fmt.Errorf("--offline answers from the cache: drop --no-cache")}
 	}
 
-	// The pool runs Concurrency regions at once; the limiter lowers the
-	// requests in flight below that while the server answers 429.
-	limiter := review.NewLimiter(cmp.Or(mc.Concurrency, 8))
+	// The limiter bounds the requests in flight to Concurrency and slows
+	// them down while the server answers 429.
+	var limiter *review.Limiter
 	client := mc.Client
 	if client == nil && !mc.Offline {
+		limiter = review.NewLimiter(cmp.Or(mc.Concurrency, 8))
 		lc := mc.LLM
-		onRetry := lc.OnRetry
-		lc.OnRetry = func(status int, wait time.Duration) {
-			if status == 429 {
-				limiter.Throttled()
-			}
-			if onRetry != nil {
-				onRetry(status, wait)
-			}
-		}
-		lc.Gate = limiter.Acquire
+		lc.Gate, lc.OnThrottle = limiter.Acquire, limiter.Throttled
 		c, err := llm.New(lc)
 		if err != nil {
 			return &UsageError{Err: err}
@@ -91,13 +82,13 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 		BaseURL:     mc.LLM.BaseURL,
 		Params:      fmt.Sprintf("t=%g seed=%v out=%d", mc.LLM.Temperature, seedOf(mc.LLM.Seed), mc.LLM.MaxOutputTokens),
 		Concurrency: mc.Concurrency,
+		Limiter:     limiter,
 		Cache:       store,
 		Offline:     mc.Offline,
 		NoRedact:    mc.NoRedact,
 		Samples:     mc.Samples,
 		MinVotes:    mc.MinVotes,
 		Verify:      mc.Verify,
-		MaxTokens:   cfg.MaxTokens,
 		Prompt:      prompts.Options{ModulePath: res.Module.Path, GoVersion: res.Module.GoVersion},
 		Lines:       lines.lines,
 		Progress:    mc.Progress,
@@ -111,7 +102,7 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 	st.Claims = rr.Stats.Claims
 	st.Dropped = rr.Stats.Dropped
 	st.Refuted = rr.Stats.Refuted
-	st.NotReviewed = rr.Stats.NotReviewed
+	st.Reviewed = rr.Stats.Answered
 	rep.Failures = append(rep.Failures, rr.Failures...)
 	rep.Findings = append(rep.Findings, rr.Findings...)
 	if rr.Fatal != nil {

@@ -83,6 +83,11 @@ type Config struct {
 	// Env, if non-nil, is the environment of the go and git commands.
 	Env []string
 
+	// ModFile, if set, is the go command's -modfile: a go.mod to use
+	// instead of the module's, relative to the module root (GOFLAGS'
+	// -modfile is honoured too; see analyzer.Config.ModFile).
+	ModFile string
+
 	// Progress, if non-nil, is called as packages are analysed.
 	Progress func(done, total int)
 
@@ -166,6 +171,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Patterns: cfg.Patterns,
 		NoTests:  cfg.NoTests,
 		Env:      cfg.Env,
+		ModFile:  cfg.ModFile,
 		Progress: cfg.Progress,
 		Module:   &mod,
 	}

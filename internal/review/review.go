@@ -18,8 +18,10 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sourcegraph/conc/pool"
+	"golang.org/x/time/rate"
 
 	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
@@ -47,6 +49,13 @@ type Config struct {
 	// Concurrency bounds the requests in flight. Zero means 8.
 	Concurrency int
 
+	// Limiter, if not nil, is the gate of Client's requests
+	// (llm.Config.Gate), bounding them to Concurrency in flight. Then more
+	// regions than that are under way at once, so that while some wait out
+	// a 429 others use their places: with one region a place, a run whose
+	// every worker was told "Retry-After: 1" sent nothing for a second.
+	Limiter *Limiter
+
 	Cache   *cache.Cache // nil: no cache
 	Offline bool         // answer only from the cache; a miss is a Failure
 
@@ -60,10 +69,6 @@ type Config struct {
 	// Verify asks the model to refute each claim that survived the check
 	// against the code; refuted claims are dropped.
 	Verify bool
-
-	// MaxTokens caps the prompt and completion tokens of the run; regions
-	// beyond it are not reviewed (and reported). Zero: no cap.
-	MaxTokens int
 
 	Prompt prompts.Options
 
@@ -86,7 +91,7 @@ type Progress struct {
 // Stats counts what a review did.
 type Stats struct {
 	Regions          int            // regions reviewed (answered or failed)
-	NotReviewed      int            // left out by MaxTokens
+	Answered         int            // regions the model (or the cache) answered
 	Requests         int            // HTTP requests sent
 	CacheHits        int            // answers taken from the cache
 	PromptTokens     int            //
@@ -99,10 +104,9 @@ type Stats struct {
 
 // Result is what a review produced.
 type Result struct {
-	Findings    []findings.Finding // verified, in region order
-	Failures    []findings.Failure
-	NotReviewed []analyzer.Region // left out by the token cap, by score
-	Stats       Stats
+	Findings []findings.Finding // verified, in region order
+	Failures []findings.Failure
+	Stats    Stats
 	// Fatal, when set, stopped the run: every later region is a Failure
 	// too (the server refused the key, does not know the model, or the
 	// quota is spent).
@@ -113,9 +117,12 @@ type Result struct {
 type regionResult struct {
 	findings []findings.Finding
 	failure  *findings.Failure
-	skipped  bool // over the token cap
 	stats    Stats
 }
+
+// waitersPerPlace is how many regions are under way per place in flight
+// when a Limiter bounds the requests.
+const waitersPerPlace = 4
 
 // Run reviews the regions, the riskiest first.
 func Run(ctx context.Context, regions []analyzer.Region, cfg Config) *Result {
@@ -131,7 +138,11 @@ func Run(ctx context.Context, regions []analyzer.Region, cfg Config) *Result {
 	r := &reviewer{cfg: cfg}
 	results := make([]regionResult, len(regions))
 	var done, hits, failed, tokens atomic.Int64
-	p := pool.New().WithMaxGoroutines(cfg.Concurrency)
+	workers := cfg.Concurrency
+	if cfg.Limiter != nil {
+		workers *= waitersPerPlace
+	}
+	p := pool.New().WithMaxGoroutines(workers)
 	for i := range regions {
 		p.Go(func() {
 			res := &results[i]
@@ -151,14 +162,11 @@ func Run(ctx context.Context, regions []analyzer.Region, cfg Config) *Result {
 	p.Wait()
 
 	out := &Result{Stats: Stats{Dropped: map[string]int{}}}
-	for i, rr := range results {
-		switch {
-		case rr.skipped:
-			out.NotReviewed = append(out.NotReviewed, regions[i])
-			out.Stats.NotReviewed++
-			continue
-		case rr.failure != nil:
+	for _, rr := range results {
+		if rr.failure != nil {
 			out.Failures = append(out.Failures, *rr.failure)
+		} else {
+			out.Stats.Answered++
 		}
 		out.Findings = append(out.Findings, rr.findings...)
 		out.Stats.add(rr.stats)
@@ -187,8 +195,7 @@ func (s *Stats) add(o Stats) {
 }
 
 type reviewer struct {
-	cfg  Config
-	used atomic.Int64 // tokens spent, for MaxTokens
+	cfg Config
 }
 
 // region reviews one region into res. A panic becomes its Failure.
@@ -201,10 +208,6 @@ func (r *reviewer) region(ctx context.Context, stop context.CancelCauseFunc, reg
 	}()
 	if err := context.Cause(ctx); err != nil {
 		res.failure = r.failure(reg, "not reviewed: "+causeText(err))
-		return
-	}
-	if r.cfg.MaxTokens > 0 && int(r.used.Load()) >= r.cfg.MaxTokens {
-		res.skipped = true
 		return
 	}
 	res.stats.Regions = 1
@@ -225,7 +228,13 @@ func (r *reviewer) region(ctx context.Context, stop context.CancelCauseFunc, reg
 			if llm.IsFatal(err) {
 				stop(err) // no other region would fare better
 			}
-			res.failure = r.failure(reg, err.Error())
+			msg := err.Error()
+			if cause := context.Cause(ctx); cause != nil && cause != err && errors.Is(err, cause) {
+				// Stopped while waiting to retry: say why the run stopped,
+				// not what this attempt last saw.
+				msg = "not reviewed: " + causeText(cause)
+			}
+			res.failure = r.failure(reg, msg)
 			return
 		}
 		claims, err := prompts.ParseAnswer(content)
@@ -253,6 +262,9 @@ func (r *reviewer) region(ctx context.Context, stop context.CancelCauseFunc, reg
 	// votes are counted and before the skeptic is asked.
 	for i := range votes {
 		votes[i] = findings.Dedup(votes[i])
+		for j := range votes[i] {
+			votes[i][j].Votes = 1 // an answer is one vote, however often it says it
+		}
 	}
 	fs := vote(votes, r.cfg.MinVotes)
 	if r.cfg.Verify {
@@ -294,7 +306,6 @@ func (r *reviewer) ask(ctx context.Context, p prompts.Prompt, schema []byte, sch
 		st.Requests += resp.Requests
 		st.PromptTokens += resp.Usage.PromptTokens
 		st.CompletionTokens += resp.Usage.CompletionTokens
-		r.used.Add(int64(resp.Usage.PromptTokens + resp.Usage.CompletionTokens))
 	}
 	if err != nil {
 		return "", err
@@ -411,17 +422,55 @@ func causeText(err error) string {
 	return err.Error()
 }
 
-// Limiter bounds the requests in flight (as llm.Config.Gate), halving the bound when the server
-// answers 429 and raising it by one after each success, up to the maximum
-// (additive increase, multiplicative decrease, as TCP does): a rate-limited
-// endpoint is used near its limit, without failures.
+// Limiter bounds the requests in flight to the maximum (as llm.Config.Gate)
+// and, once the server has answered 429, paces their starts below the rate
+// the server let through.
+//
+// A server that counts requests per second and answers "Retry-After: 1"
+// beyond cannot be used near its limit by bounding requests in flight alone:
+// requests sent as fast as places free up spend the second's allowance in
+// its first half, every request of the second half is told to come back in
+// a second, and they all come back at once, half a second into the next. At
+// 40 req/s allowed, halving the bound on each 429 used the server at 0.65
+// of its rate. So on a 429 (at most once per round trip, or per wait the
+// server asked for: the 429s right after one answer requests sent before
+// it) the limiter measures the rate of successes over the last second or
+// so, and spaces request starts at 0.9 of it; each success then raises the
+// pace a little (5% a second), to find the limit again if it moves. Before
+// any success there is no rate to measure, and the bound in flight is
+// halved instead.
 type Limiter struct {
 	mu       sync.Mutex
 	cond     *sync.Cond
 	max      int
-	limit    int
+	limit    int // places, halved by a 429 that comes before any success
 	inFlight int
+
+	first time.Time   // the first Acquire
+	ok    []time.Time // successes of the last measureSpan, oldest first
+	rtt   time.Duration
+	quiet time.Time     // no cut before this
+	pacer *rate.Limiter // nil until the first 429 with a rate to measure
+	bound time.Time     // when the pace last held a request back
 }
+
+const (
+	// measureSpan is the longest span over which the server's rate is
+	// measured: request limits are counted per second or per minute, and a
+	// second's worth is known soon.
+	measureSpan = 2 * time.Second
+	// minSamples is the fewest successes a rate is measured by.
+	minSamples = 10
+	// preciseHint: a wait shorter than this is a precise reset time
+	// (x-ratelimit-reset-requests: 20ms, retry-after-ms), not a whole
+	// second of Retry-After.
+	preciseHint = 500 * time.Millisecond
+	// paceBelow is the share of the measured rate the pace is set to.
+	paceBelow = 0.9
+	// paceGrowth raises the pace by this much a success (in requests a
+	// second): by a tenth a second.
+	paceGrowth = 0.1
+)
 
 // NewLimiter returns a Limiter of at most n requests in flight.
 func NewLimiter(n int) *Limiter {
@@ -430,9 +479,13 @@ func NewLimiter(n int) *Limiter {
 	return l
 }
 
-// Acquire waits for a place; release reports whether the request
-// succeeded. It fits llm.Config.Gate.
+// Acquire waits for the pace and a place; release reports whether the
+// request succeeded. It fits llm.Config.Gate.
 func (l *Limiter) Acquire(ctx context.Context) (release func(ok bool), err error) {
+	if err := l.pace(ctx); err != nil {
+		return nil, err
+	}
+
 	stop := context.AfterFunc(ctx, func() {
 		l.mu.Lock()
 		l.cond.Broadcast()
@@ -449,27 +502,128 @@ func (l *Limiter) Acquire(ctx context.Context) (release func(ok bool), err error
 	}
 	l.inFlight++
 	l.mu.Unlock()
+	start := time.Now()
 	return func(ok bool) {
 		l.mu.Lock()
+		defer l.mu.Unlock()
 		l.inFlight--
-		if ok && l.limit < l.max {
-			l.limit++
-		}
 		l.cond.Broadcast()
-		l.mu.Unlock()
+		if !ok {
+			return
+		}
+		now := time.Now()
+		d := now.Sub(start)
+		if l.rtt == 0 {
+			l.rtt = d
+		} else {
+			l.rtt = (7*l.rtt + d) / 8
+		}
+		l.ok = append(l.ok, now)
+		l.limit = min(l.max, l.limit+1)
+		if l.pacer != nil && now.Sub(l.bound) < time.Second {
+			// Only while the pace holds requests back.
+			l.pacer.SetLimitAt(now, l.pacer.Limit()+paceGrowth)
+		}
 	}, nil
 }
 
-// Throttled lowers the bound: the server answered 429.
-func (l *Limiter) Throttled() {
+// pace waits for the next start the pace allows.
+func (l *Limiter) pace(ctx context.Context) error {
 	l.mu.Lock()
-	l.limit = max(1, l.limit/2)
+	if l.first.IsZero() {
+		l.first = time.Now()
+	}
+	p := l.pacer
 	l.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	r := p.Reserve()
+	d := r.Delay()
+	if d <= 0 {
+		return nil
+	}
+	l.mu.Lock()
+	l.bound = time.Now()
+	l.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		r.Cancel()
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
-// Limit returns the current bound.
+// Throttled slows the requests down: the server answered 429 and asked
+// for wait (0 if it did not say). It fits llm.Config.OnThrottle.
+func (l *Limiter) Throttled(wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if wait < preciseHint {
+		// The server says to the millisecond when its limit refills, or
+		// nothing: waiting that out costs little, and fewer in flight is
+		// enough (a fake allowing 40 req/s with x-ratelimit-reset hints is
+		// used at 0.98 of its rate).
+		l.limit = max(1, l.limit/2)
+		return
+	}
+	now := time.Now()
+	if now.Before(l.quiet) {
+		return // the same news
+	}
+
+	// The rate the server let through: the successes of the last
+	// measureSpan (or since the start), and the requests in flight, which
+	// it let in before this 429; over a second at least, as limits are
+	// counted per second or longer and a run's first moments are a burst.
+	from := maxTime(now.Add(-measureSpan), l.first)
+	i := 0
+	for i < len(l.ok) && l.ok[i].Before(from) {
+		i++
+	}
+	l.ok = l.ok[i:]
+	if len(l.ok) < minSamples {
+		// Too few to measure a rate by: fewer in flight, and measure again
+		// a round trip later.
+		l.limit = max(1, l.limit/2)
+		l.quiet = now.Add(l.rtt)
+		return
+	}
+	l.quiet = now.Add(max(l.rtt, time.Second))
+	span := max(now.Sub(from), time.Second).Seconds()
+	r := rate.Limit(paceBelow * float64(len(l.ok)+l.inFlight) / span)
+	if l.pacer == nil {
+		l.pacer = rate.NewLimiter(r, 1)
+	} else {
+		// A second of little demand measures low: never below half the
+		// pace at once.
+		l.pacer.SetLimitAt(now, max(r, l.pacer.Limit()/2))
+	}
+}
+
+// Limit returns the current bound on requests in flight.
 func (l *Limiter) Limit() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.limit
+}
+
+// Rate returns the pace in requests a second; 0 when not paced.
+func (l *Limiter) Rate() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pacer == nil {
+		return 0
+	}
+	return float64(l.pacer.Limit())
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

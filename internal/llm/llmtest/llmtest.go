@@ -93,9 +93,10 @@ type Server struct {
 	// URL is the base URL of the OpenAI API: it ends in /v1.
 	URL string
 
-	srv  *httptest.Server
-	h    Handler
-	done chan struct{}
+	srv   *httptest.Server
+	h     Handler
+	done  chan struct{}
+	close sync.Once
 
 	mu       sync.Mutex
 	reqs     []Request
@@ -113,11 +114,31 @@ func NewServer(t testing.TB, h Handler) *Server {
 	s := &Server{h: h, done: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL + "/v1"
-	t.Cleanup(func() {
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server: from then on its address refuses connections, as
+// a model server that went down does. The server is closed when the test
+// ends anyway.
+func (s *Server) Close() {
+	s.close.Do(func() {
 		close(s.done) // ends the Delays still running, so Close does not wait for them
 		s.srv.Close()
 	})
-	return s
+}
+
+// DeadURL returns a base URL (ending in /v1) on which nothing listens: every
+// connection to it is refused, as with a model server that is not running.
+func DeadURL(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr + "/v1"
 }
 
 // Requests returns the chat completion requests received so far, in the
