@@ -93,3 +93,19 @@ func TestCommittedTriage(t *testing.T) {
 		}
 	}
 }
+
+// docs/benchmark.md shows the table that the committed triage gives.
+func TestBenchmarkDocTable(t *testing.T) {
+	_, entries := committed(t)
+	var b strings.Builder
+	if err := Table(&b, Tally(entries)); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "benchmark.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), b.String()) {
+		t.Errorf("docs/benchmark.md, \"Precision on real code\", lacks the table of triage.tsv: paste the output of go run ./eval/cmd/triage -table:\n%s", b.String())
+	}
+}
