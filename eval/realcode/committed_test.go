@@ -13,21 +13,11 @@ import (
 
 func committed(t *testing.T) ([]Module, []Entry) {
 	t.Helper()
-	mf, err := os.Open("modules.txt")
+	mods, err := ReadModulesFile("modules.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer mf.Close()
-	mods, err := ParseModules(mf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tf, err := os.Open("triage.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tf.Close()
-	entries, err := ParseTriage(tf)
+	entries, err := ReadTriageFile("triage.tsv", false)
 	if err != nil {
 		t.Fatal(err)
 	}

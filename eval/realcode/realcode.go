@@ -17,10 +17,35 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 )
+
+// ReadModulesFile reads a modules.txt (see [ParseModules]).
+func ReadModulesFile(path string) ([]Module, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseModules(f)
+}
+
+// ReadTriageFile reads a triage.tsv (see [ParseTriage]); with anyOrder, one
+// not yet sorted ([ParseTriageAnyOrder]).
+func ReadTriageFile(path string, anyOrder bool) ([]Entry, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if anyOrder {
+		return ParseTriageAnyOrder(f)
+	}
+	return ParseTriage(f)
+}
 
 // Module is one pinned module of modules.txt.
 type Module struct {

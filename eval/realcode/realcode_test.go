@@ -12,12 +12,7 @@ import (
 
 func readFixture(t *testing.T) []Entry {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "triage.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	entries, err := ParseTriage(f)
+	entries, err := ReadTriageFile(filepath.Join("testdata", "triage.tsv"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,23 +160,6 @@ func TestTable(t *testing.T) {
 	}
 	if diff := cmp.Diff(string(want), b.String()); diff != "" {
 		t.Errorf("Table (-want +got):\n%s", diff)
-	}
-}
-
-func TestPrecision(t *testing.T) {
-	for _, tc := range []struct {
-		c    Count
-		p    float64
-		know bool
-	}{
-		{Count{True: 1, False: 3, Harmless: 9}, 0.25, true},
-		{Count{False: 2}, 0, true},
-		{Count{Harmless: 2, Intended: 1}, 0, false},
-	} {
-		p, ok := tc.c.Precision()
-		if p != tc.p || ok != tc.know {
-			t.Errorf("%+v.Precision() = %v, %v; want %v, %v", tc.c, p, ok, tc.p, tc.know)
-		}
 	}
 }
 

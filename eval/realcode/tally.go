@@ -13,17 +13,9 @@ import (
 
 // Count is the verdicts on one rule's findings (or on a group of rules).
 type Count struct {
-	Rule                                      string // ID, or a group's label
-	Name                                      string // the catalogue's name, "" for a group
-	Findings, True, Harmless, Intended, False int
-}
-
-// Precision returns true/(true+false); false when both are zero.
-func (c Count) Precision() (float64, bool) {
-	if c.True+c.False == 0 {
-		return 0, false
-	}
-	return float64(c.True) / float64(c.True+c.False), true
+	Rule string // ID, or a group's label
+	Name string // the catalogue's name, "" for a group
+	findings.Measurement
 }
 
 func (c *Count) add(v Verdict) {

@@ -72,11 +72,11 @@ func run() int {
 	}
 	modsPath := filepath.Join(root, "eval", "realcode", "modules.txt")
 	triagePath := filepath.Join(root, "eval", "realcode", "triage.tsv")
-	mods, err := readModules(modsPath)
+	mods, err := realcode.ReadModulesFile(modsPath)
 	if err != nil {
 		return fail("%v", err)
 	}
-	entries, err := readTriage(triagePath, *fmtF)
+	entries, err := realcode.ReadTriageFile(triagePath, *fmtF)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -217,27 +217,6 @@ func repoRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-func readModules(path string) ([]realcode.Module, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return realcode.ParseModules(f)
-}
-
-func readTriage(path string, anyOrder bool) ([]realcode.Entry, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if anyOrder {
-		return realcode.ParseTriageAnyOrder(f)
-	}
-	return realcode.ParseTriage(f)
 }
 
 // writeTriage rewrites the triage file whole, through a temp file.
