@@ -311,6 +311,21 @@ func Match(found []Found, entries []Entry, scanned []Module) Result {
 	return res
 }
 
+// Pruned returns entries less the stale ones of res: what -prune writes.
+func (res Result) Pruned(entries []Entry) []Entry {
+	stale := map[Key]bool{}
+	for _, e := range res.Stale {
+		stale[e.Key] = true
+	}
+	var keep []Entry
+	for _, e := range entries {
+		if !stale[e.Key] {
+			keep = append(keep, e)
+		}
+	}
+	return keep
+}
+
 // Unpinned returns the entries whose module mods does not list.
 func Unpinned(entries []Entry, mods []Module) []Entry {
 	pinned := map[string]bool{}

@@ -144,6 +144,20 @@ func TestMatch(t *testing.T) {
 		t.Errorf("shared (-want +got):\n%s", diff)
 	}
 
+	var kept []string
+	for _, e := range res.Pruned(entries) {
+		kept = append(kept, e.Module+" "+e.Rule+" "+e.Pos())
+	}
+	wantKept := []string{
+		"example.com/a@v1.0.0 SL1201 x.go:10",
+		"example.com/a@v1.0.0 SL1205 x.go:20",
+		"example.com/b@v0.2.0 SL1205 z.go:9",
+		"example.com/b@v0.2.0 SL3201 z_test.go:1",
+	}
+	if diff := cmp.Diff(wantKept, kept); diff != "" {
+		t.Errorf("pruned (-want +got):\n%s", diff)
+	}
+
 	if un := Unpinned(entries, []Module{a}); len(un) != 2 || un[0].Module != "example.com/b@v0.2.0" {
 		t.Errorf("Unpinned = %v, want b's two verdicts", un)
 	}

@@ -168,9 +168,7 @@ func run() int {
 			fmt.Fprintf(os.Stderr, "triage:   stale: %s\t%s\t%s\t%s\t%s\n", e.Module, e.Rule, e.Pos(), e.Verdict, e.Why)
 		}
 		if *prune {
-			keep := slices.DeleteFunc(slices.Clone(entries), func(e realcode.Entry) bool {
-				return slices.ContainsFunc(res.Stale, func(s realcode.Entry) bool { return s.Key == e.Key })
-			})
+			keep := res.Pruned(entries)
 			if err := writeTriage(triagePath, keep); err != nil {
 				return fail("%v", err)
 			}
