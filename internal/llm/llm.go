@@ -328,22 +328,40 @@ func (c *Client) complete(ctx context.Context, req Request, resp *Response) erro
 
 	m := text
 	if req.Schema != nil {
-		m = mode(c.mode.Load())
+		m = jsonSchema
+	}
+	// The mode is read when the request leaves, past the Gate: requests
+	// queued behind the first one must not all try the mode it finds
+	// refused.
+	// A refusal is recorded at once, for the same reason; if no mode works,
+	// the client goes back to where it started, as it remembers only a
+	// mode that worked (an unrelated 400 must not downgrade it for good).
+	from := mode(-1)
+	first := func() openai.ChatCompletionRequest {
+		if req.Schema != nil {
+			m = max(m, mode(c.mode.Load()))
+		}
+		if from < 0 {
+			from = m
+		}
+		return c.chatRequest(msgs, m, req)
 	}
 	var out *openai.ChatCompletionResponse
 	for {
 		var err error
-		out, err = c.send(ctx, c.chatRequest(msgs, m, req), resp)
+		out, err = c.send(ctx, first, resp)
 		if err == nil {
 			break
 		}
 		if m == text || !rejectsFormat(err) {
+			if from >= 0 && m != from {
+				c.mode.CompareAndSwap(int32(m), int32(from))
+			}
 			return err
 		}
 		m++
+		c.downgrade(m)
 	}
-	// Remember only a mode that worked: an unrelated 400 must not
-	// downgrade the client for good.
 	c.downgrade(m)
 	resp.Mode = m.String()
 
@@ -351,7 +369,7 @@ func (c *Client) complete(ctx context.Context, req Request, resp *Response) erro
 		// Seen from overloaded proxies and content filters; once more is
 		// cheap, twice is a pattern.
 		var err error
-		if out, err = c.send(ctx, c.chatRequest(msgs, m, req), resp); err != nil {
+		if out, err = c.send(ctx, fixed(c.chatRequest(msgs, m, req)), resp); err != nil {
 			return err
 		}
 		if len(out.Choices) == 0 {
@@ -370,7 +388,7 @@ func (c *Client) complete(ctx context.Context, req Request, resp *Response) erro
 	}
 
 	// One repair: the model sees its answer and what was wrong with it.
-	out, err := c.send(ctx, c.chatRequest(repairMessages(msgs, answer, perr), m, req), resp)
+	out, err := c.send(ctx, fixed(c.chatRequest(repairMessages(msgs, answer, perr), m, req)), resp)
 	if err != nil {
 		return err
 	}
@@ -520,7 +538,14 @@ func mentionsJSON(msgs []openai.ChatCompletionMessage) bool {
 }
 
 // send makes one chat completion, retrying transient failures.
-func (c *Client) send(ctx context.Context, creq openai.ChatCompletionRequest, resp *Response) (*openai.ChatCompletionResponse, error) {
+// fixed is a request that does not change between attempts.
+func fixed(creq openai.ChatCompletionRequest) func() openai.ChatCompletionRequest {
+	return func() openai.ChatCompletionRequest { return creq }
+}
+
+// send makes the request, retrying as the failures allow; build gives the
+// request of each attempt, called once the Gate lets it go.
+func (c *Client) send(ctx context.Context, build func() openai.ChatCompletionRequest, resp *Response) (*openai.ChatCompletionResponse, error) {
 	refused := 0            // connection failures in a row, before the server ever answered
 	var paced time.Duration // waited out hinted 429s
 	maxPaced := cmp.Or(c.cfg.MaxRateLimitWait, DefaultMaxRateLimitWait)
@@ -528,7 +553,7 @@ func (c *Client) send(ctx context.Context, creq openai.ChatCompletionRequest, re
 		if err := c.down.Load(); err != nil {
 			return nil, *err
 		}
-		out, f := c.gatedAttempt(ctx, creq, resp)
+		out, f := c.gatedAttempt(ctx, build, resp)
 		if f == nil {
 			return out, nil
 		}
@@ -572,15 +597,15 @@ func (c *Client) send(ctx context.Context, creq openai.ChatCompletionRequest, re
 }
 
 // gatedAttempt makes one attempt through the Gate, if there is one.
-func (c *Client) gatedAttempt(ctx context.Context, creq openai.ChatCompletionRequest, resp *Response) (*openai.ChatCompletionResponse, *failure) {
+func (c *Client) gatedAttempt(ctx context.Context, build func() openai.ChatCompletionRequest, resp *Response) (*openai.ChatCompletionResponse, *failure) {
 	if c.cfg.Gate == nil {
-		return c.attempt(ctx, creq, resp)
+		return c.attempt(ctx, build(), resp)
 	}
 	release, err := c.cfg.Gate(ctx)
 	if err != nil {
 		return nil, &failure{err: fmt.Errorf("model request: %w", err)}
 	}
-	out, f := c.attempt(ctx, creq, resp)
+	out, f := c.attempt(ctx, build(), resp)
 	release(f == nil)
 	return out, f
 }

@@ -292,6 +292,40 @@ func TestFormatFallback(t *testing.T) {
 	}
 }
 
+// TestQueuedRequestsLearnTheRefusal: requests queued behind the Gate while
+// the first is refused json_schema do not each try it again (the review
+// pool queues four regions a place behind its limiter).
+func TestQueuedRequestsLearnTheRefusal(t *testing.T) {
+	place := make(chan struct{}, 1)
+	gate := func(ctx context.Context) (func(bool), error) {
+		select {
+		case place <- struct{}{}:
+			return func(bool) { <-place }, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	h := start(t, llmtest.RejectFormats(answer(good), "json_schema"), func(c *llm.Config) { c.Gate = gate })
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() {
+			if _, err := h.client.Complete(context.Background(), jsonRequest()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	refused := 0
+	for _, f := range formats(h.srv.Requests()) {
+		if f == "json_schema" {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("json_schema sent %d times, want once: %q", refused, formats(h.srv.Requests()))
+	}
+}
+
 func TestJSONObjectSaysJSON(t *testing.T) {
 	// OpenAI refuses json_object unless a message mentions JSON.
 	h := start(t, llmtest.RejectFormats(answer(good), "json_schema"))
