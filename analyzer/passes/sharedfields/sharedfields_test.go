@@ -3,37 +3,13 @@ package sharedfields_test
 import (
 	"testing"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/passtest"
 	"github.com/secondlook/secondlook/analyzer/passes/sharedfields"
-	"golang.org/x/tools/go/analysis/analysistest"
 )
 
-var (
-	pkgs    = []string{"a"}
-	results []*analysistest.Result // of the last run, shared to keep the suite fast
-)
+var suite = passtest.New(sharedfields.Analyzer, "a")
 
-func TestAnalyzer(t *testing.T) {
-	results = analysistest.Run(t, analysistest.TestData(), sharedfields.Analyzer, pkgs...)
-}
+func TestAnalyzer(t *testing.T) { suite.Run(t) }
 
-// TestSignalsComplete checks that every reported category has a weight and
-// that the testdata reports every category that has one.
-func TestSignalsComplete(t *testing.T) {
-	if results == nil {
-		results = analysistest.Run(t, analysistest.TestData(), sharedfields.Analyzer, pkgs...)
-	}
-	reported := make(map[string]bool)
-	for _, r := range results {
-		for _, d := range r.Action.Diagnostics {
-			if _, ok := sharedfields.Signals[d.Category]; !ok {
-				t.Errorf("%s: category %q is not in Signals", r.Action.Package.Fset.Position(d.Pos), d.Category)
-			}
-			reported[d.Category] = true
-		}
-	}
-	for c := range sharedfields.Signals {
-		if !reported[c] {
-			t.Errorf("category %q is never reported over testdata", c)
-		}
-	}
-}
+// Every category reported has a weight in Signals, and each is reported.
+func TestSignalsComplete(t *testing.T) { suite.Signals(t, sharedfields.Signals) }

@@ -1,43 +1,16 @@
 package wgcheck_test
 
 import (
-	"slices"
 	"testing"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/passtest"
 	"github.com/secondlook/secondlook/analyzer/passes/wgcheck"
-	"golang.org/x/tools/go/analysis/analysistest"
 )
 
-var (
-	pkgs    = []string{"a"}
-	results []*analysistest.Result // of the last run, shared to keep the suite fast
-)
+var suite = passtest.New(wgcheck.Analyzer, "a")
 
-func TestAnalyzer(t *testing.T) {
-	results = analysistest.Run(t, analysistest.TestData(), wgcheck.Analyzer, pkgs...)
-}
+func TestAnalyzer(t *testing.T) { suite.Run(t) }
 
-// TestCategoriesComplete checks that every reported category is listed in
-// Categories, carries evidence, and that the testdata reports every listed one.
-func TestCategoriesComplete(t *testing.T) {
-	if results == nil {
-		results = analysistest.Run(t, analysistest.TestData(), wgcheck.Analyzer, pkgs...)
-	}
-	reported := make(map[string]bool)
-	for _, r := range results {
-		for _, d := range r.Action.Diagnostics {
-			if !slices.Contains(wgcheck.Categories, d.Category) {
-				t.Errorf("%s: category %q is not in Categories", r.Action.Package.Fset.Position(d.Pos), d.Category)
-			}
-			if len(d.Related) == 0 {
-				t.Errorf("%s: %s: no evidence in Related", r.Action.Package.Fset.Position(d.Pos), d.Message)
-			}
-			reported[d.Category] = true
-		}
-	}
-	for _, c := range wgcheck.Categories {
-		if !reported[c] {
-			t.Errorf("category %q is never reported over testdata", c)
-		}
-	}
-}
+// Every category reported is in Categories, each is reported, and each
+// finding carries its evidence.
+func TestCategoriesComplete(t *testing.T) { suite.Categories(t, wgcheck.Categories) }
