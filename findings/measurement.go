@@ -60,6 +60,28 @@ func (r Rule) Demoted() bool {
 	return m.False > 0 && m.Findings < GateMinTriaged
 }
 
+// Quieted reports whether the rule's findings are reported as notes: on
+// real code it was never wrong and never a bug (every one of at least
+// GateMinTriaged findings harmless or intended). Right but of no
+// consequence is noise at warning; a note keeps it visible without failing
+// a build.
+func (r Rule) Quieted() bool {
+	if r.Analyzer == "" || r.Level <= LevelNote {
+		return false
+	}
+	m, ok := r.Measured()
+	return ok && m.True == 0 && m.False == 0 && m.Findings >= GateMinTriaged
+}
+
+// ReportLevel is the level the rule's findings are reported at: note when
+// Quieted, else its catalogue level.
+func (r Rule) ReportLevel() Level {
+	if r.Quieted() {
+		return LevelNote
+	}
+	return r.Level
+}
+
 // PrecisionNote says in words how far the rule's findings can be trusted:
 // the measured figure and where, or the catalogue's estimate when the rule
 // was never triaged on real code.
@@ -77,8 +99,11 @@ func (r Rule) PrecisionNote() string {
 		figure = fmt.Sprintf("%.0f%%", 100*p)
 	}
 	note := fmt.Sprintf("precision %s, measured: %d true, %d false, %d harmless, %d intended of %d findings on %s", figure, m.True, m.False, m.Harmless, m.Intended, m.Findings, m.Where)
-	if r.Demoted() {
+	switch {
+	case r.Demoted():
 		note += "; under the gate: reported as a risk signal, not a finding"
+	case r.Quieted():
+		note += "; never a bug there: reported as a note"
 	}
 	return note
 }
@@ -96,8 +121,11 @@ func (r Rule) PrecisionCell() string {
 		cell = fmt.Sprintf("%.0f%%", 100*p)
 	}
 	cell += fmt.Sprintf(" of %d", m.Findings)
-	if r.Demoted() {
+	switch {
+	case r.Demoted():
 		cell += ", demoted"
+	case r.Quieted():
+		cell += ", as note"
 	}
 	return cell
 }

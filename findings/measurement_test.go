@@ -19,6 +19,7 @@ func TestGate(t *testing.T) {
 		{"right four times in five", &Measurement{Findings: 10, True: 4, False: 1, Harmless: 5}, false},
 		{"below 80%", &Measurement{Findings: 10, True: 3, False: 1, Harmless: 6}, true},
 		{"never a bug, never wrong", &Measurement{Findings: 7, Harmless: 4, Intended: 3}, false},
+		{"never a bug, never wrong, few", &Measurement{Findings: 3, Harmless: 3}, false},
 		{"one false among few", &Measurement{Findings: 4, True: 3, False: 1}, true},
 		{"false alone", &Measurement{Findings: 2, False: 2}, true},
 	} {
@@ -40,6 +41,16 @@ func TestGate(t *testing.T) {
 		}
 		if strings.Contains(note, "under the gate") != tc.demoted {
 			t.Errorf("%s: note %q", tc.name, note)
+		}
+		if quiet := tc.m != nil && tc.m.True == 0 && tc.m.False == 0 && tc.m.Findings >= GateMinTriaged; lock.Quieted() != quiet {
+			t.Errorf("%s: Quieted = %v, want %v", tc.name, lock.Quieted(), quiet)
+		} else if quiet && (lock.ReportLevel() != LevelNote || !strings.Contains(note, "reported as a note")) {
+			t.Errorf("%s: quieted, but level %s, note %q", tc.name, lock.ReportLevel(), note)
+		} else if !quiet && lock.ReportLevel() != lock.Level {
+			t.Errorf("%s: level %s, want the catalogue's %s", tc.name, lock.ReportLevel(), lock.Level)
+		}
+		if model.Quieted() {
+			t.Errorf("%s: a model rule is quieted", tc.name)
 		}
 		level := lock.PrecisionLevel()
 		switch {

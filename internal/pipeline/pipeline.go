@@ -76,8 +76,10 @@ type Config struct {
 	// Tool names the producer in the report.
 	Tool findings.Tool
 
-	// AllRules reports the findings of rules under the precision gate too
-	// (findings.Rule.Demoted); by default they are only risk signals.
+	// AllRules reports every rule as the catalogue defines it: the rules
+	// under the precision gate too (findings.Rule.Demoted; by default they
+	// are only risk signals), and at their catalogue level (by default a
+	// Quieted rule reports notes). The real-code triage measures this way.
 	AllRules bool
 
 	// Env, if non-nil, is the environment of the go and git commands.
@@ -280,7 +282,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			res.Report.Stats.FilteredFindings++
 			continue
 		}
-		static = append(static, staticFinding(d, ares.Funcs, lines))
+		f := staticFinding(d, ares.Funcs, lines)
+		if r, ok := findings.RuleByID(f.RuleID); ok && !cfg.AllRules {
+			f.Level = r.ReportLevel() // a rule never a bug on real code speaks as a note
+		}
+		static = append(static, f)
 	}
 	// One type copied in many places is one finding; grouped before the
 	// shards split, so each group goes whole to the shard of its first place.

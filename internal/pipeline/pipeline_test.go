@@ -1,6 +1,9 @@
 package pipeline
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -97,6 +100,62 @@ func TestEveryDetectorCategoryHasARule(t *testing.T) {
 			if !ok || r.Name != c || r.Help == "" {
 				t.Errorf("detector %s category %s: rule %+v, found %v", name, c, r.ID, ok)
 			}
+		}
+	}
+}
+
+// TestQuietedRuleSpeaksAsNote: a rule never a bug on real code (SL4114,
+// measured all harmless) reports notes, and at its catalogue level with
+// AllRules, the way the real-code triage scans.
+func TestQuietedRuleSpeaksAsNote(t *testing.T) {
+	rule, _ := findings.RuleForAnalyzer("testinggoroutine")
+	if !rule.Quieted() || rule.Level <= findings.LevelNote {
+		t.Fatalf("%s is not quieted by its measurement (%s): test with a rule that is", rule.ID, rule.PrecisionNote())
+	}
+	dir := t.TempDir()
+	for name, src := range map[string]string{
+		"go.mod": "module example.com/q\n\ngo 1.22\n",
+		"q.go":   "package q\n\nfunc Q() int { return 1 }\n",
+		"q_test.go": `package q
+
+import "testing"
+
+func TestQ(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if Q() != 1 {
+			t.Fatal("Q")
+		}
+	}()
+	<-done
+}
+`,
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, all := range []bool{false, true} {
+		res, err := Run(context.Background(), Config{Dir: dir, AllRules: all})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := findings.LevelNote
+		if all {
+			want = rule.Level
+		}
+		n := 0
+		for _, f := range res.Report.Findings {
+			if f.RuleID == rule.ID {
+				n++
+				if f.Level != want {
+					t.Errorf("AllRules %v: %s at %s, want %s", all, rule.ID, f.Level, want)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("AllRules %v: %d findings of %s, want 1: %+v", all, n, rule.ID, res.Report.Findings)
 		}
 	}
 }
