@@ -2,14 +2,12 @@
 package atomics
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 	"strings"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -61,7 +59,7 @@ type atomicSite struct {
 func run(pass *analysis.Pass) (any, error) {
 	inspect := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	info := pass.TypesInfo
-	r := &reporter{pass: pass, seen: make(map[lineCat]bool)}
+	r := &reporter{astx.NewReporter(pass)}
 
 	// First the atomic calls, and the variables they access.
 	sites := make(map[*types.Var]atomicSite)
@@ -73,19 +71,19 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		name := types.ExprString(call.Fun)
 		if fn.Signature().Recv() != nil {
-			r.report(call, "atomic-method", "%s on an atomic type", name)
+			r.Report(call, "atomic-method", "%s on an atomic type", name)
 			continue
 		}
 		if len(call.Args) == 0 {
-			r.report(call, "atomic-call", "%s", name)
+			r.Report(call, "atomic-call", "%s", name)
 			continue
 		}
-		r.report(call, "atomic-call", "%s on %s", name, types.ExprString(call.Args[0]))
+		r.Report(call, "atomic-call", "%s on %s", name, types.ExprString(call.Args[0]))
 		if addr, ok := ast.Unparen(call.Args[0]).(*ast.UnaryExpr); ok && addr.Op == token.AND {
 			if v := varOf(info, addr.X); v != nil {
 				site, seen := sites[v]
 				if !seen {
-					site = atomicSite{fn: "atomic." + fn.Name(), line: r.line(call.Pos())}
+					site = atomicSite{fn: "atomic." + fn.Name(), line: r.Line(call.Pos())}
 				}
 				for range cur.Enclosing((*ast.FuncLit)(nil)) {
 					site.inClosure = true
@@ -120,7 +118,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if isWrite(expr) {
 			what = "written"
 		}
-		r.report(expr.Node(), "mixed-access", "%s is %s without sync/atomic but accessed with %s at line %d",
+		r.Report(expr.Node(), "mixed-access", "%s is %s without sync/atomic but accessed with %s at line %d",
 			types.ExprString(expr.Node().(ast.Expr)), what, site.fn, site.line)
 	}
 	return nil, nil
@@ -213,26 +211,5 @@ func isWrite(c inspector.Cursor) bool {
 	return false
 }
 
-type lineCat struct {
-	file     string
-	line     int
-	category string
-}
-
-// reporter reports each category at most once per line.
-type reporter struct {
-	pass *analysis.Pass
-	seen map[lineCat]bool
-}
-
-func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
-
-func (r *reporter) report(n ast.Node, category, format string, args ...any) {
-	p := r.pass.Fset.Position(n.Pos())
-	key := lineCat{p.Filename, p.Line, category}
-	if r.seen[key] {
-		return
-	}
-	r.seen[key] = true
-	r.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: category, Message: fmt.Sprintf(format, args...)})
-}
+// reporter reports once per line and category.
+type reporter struct{ *astx.Reporter }

@@ -10,9 +10,7 @@ import (
 	"slices"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
-
 	"golang.org/x/tools/go/analysis"
 )
 
@@ -49,7 +47,7 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 	if !l.capOK {
 		return // a buffer sized at run time: we cannot count
 	}
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	g := f.g(info)
 	var partners []*op // the function's receives
 	for _, o := range l.ops {
@@ -133,7 +131,7 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 	name := l.obj.Name()
 	who := func(s *start) string {
 		if s.loop != nil && !makesIn(l, s.loop) {
-			return fmt.Sprintf("goroutines started in the loop at line %d", r.line(s.loop.Pos()))
+			return fmt.Sprintf("goroutines started in the loop at line %d", r.Line(s.loop.Pos()))
 		}
 		return "goroutine"
 	}
@@ -194,7 +192,7 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 		if len(loops) == 0 && len(partners) == 1 && partners[0].kind == opRecv && unconditional(o.cur, s.fn.Node(), true) {
 			r.leak(o, []analysis.RelatedInformation{astx.Related(partners[0].node, "the only receive from %s", name)},
 				"%s %s on %s more than once, but the function receives from it only once (line %d); later sends block forever",
-				who(s), verb(s, "sends", "send"), name, r.line(partners[0].node.Pos()))
+				who(s), verb(s, "sends", "send"), name, r.Line(partners[0].node.Pos()))
 			return
 		}
 		if checkLoopExits(r, o, who(s), verb(s, "sends", "send"), name, loops, partners, signals) {
@@ -206,14 +204,14 @@ func senderLeaks(r *reporter, f *fn, l *local) {
 // checkLoopExits reports the blocked send o when a loop that receives can
 // be left before every value was received.
 func checkLoopExits(r *reporter, o *op, who, verb, name string, loops []ast.Node, partners []*op, signals map[types.Object]bool) bool {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	for _, loop := range loops {
 		p := partners[slices.IndexFunc(partners, func(p *op) bool { return astx.Contains(loop, p.node) })]
 		if exit, why := earlyExit(info, loop, p, partners, signals); exit != nil {
-			r.report(o.node, "goroutine-leak-channel",
+			r.ReportRelated(o.node, "goroutine-leak-channel",
 				[]analysis.RelatedInformation{astx.Related(p.node, "receives from %s", name), astx.Related(exit, "leaves the receiving loop %s", why)},
 				"%s %s on %s, but the loop receiving from it (line %d) can leave at line %d %s; the remaining senders block forever",
-				who, verb, name, r.line(loop.Pos()), r.line(exit.Pos()), why)
+				who, verb, name, r.Line(loop.Pos()), r.Line(exit.Pos()), why)
 			return true
 		}
 	}
@@ -274,8 +272,8 @@ func leavesAfter(info *types.Info, o *op) bool {
 
 // receiverLeaks reports goroutines blocked receiving from l.
 func receiverLeaks(r *reporter, f *fn, l *local) {
-	info := r.pass.TypesInfo
-	if fd, ok := f.cur.Node().(*ast.FuncDecl); ok && fd.Recv == nil && (fd.Name.Name == "main" && r.pass.Pkg.Name() == "main" || fd.Name.Name == "init") {
+	info := r.Pass.TypesInfo
+	if fd, ok := f.cur.Node().(*ast.FuncDecl); ok && fd.Recv == nil && (fd.Name.Name == "main" && r.Pass.Pkg.Name() == "main" || fd.Name.Name == "init") {
 		return // the process ends with it
 	}
 	var sends, closes []*op
@@ -545,14 +543,14 @@ type exit struct{ what, evidence string }
 // channel, and the select case the path took around a partner.
 func exitHow(r *reporter, g *flow.Graph, path []ast.Node, partners []*op) exit {
 	end := path[len(path)-1]
-	what := fmt.Sprintf("return at line %d", r.line(end.Pos()))
+	what := fmt.Sprintf("return at line %d", r.Line(end.Pos()))
 	evidence := "returns here"
 	if g.Implicit(end) {
-		what = fmt.Sprintf("reach its end (line %d)", r.line(end.Pos()))
+		what = fmt.Sprintf("reach its end (line %d)", r.Line(end.Pos()))
 		evidence = "the function ends here"
 	}
 	if !flow.IsExit(end) {
-		what = fmt.Sprintf("make a new channel at line %d", r.line(end.Pos()))
+		what = fmt.Sprintf("make a new channel at line %d", r.Line(end.Pos()))
 		evidence = "replaces the channel here"
 	}
 	// The last select case on the path whose select holds a partner in
@@ -697,7 +695,7 @@ func (r *reporter) leak(o *op, related []analysis.RelatedInformation, format str
 		at = o.in.stmt
 		related = append([]analysis.RelatedInformation{astx.Related(o.node, "the goroutine blocks here")}, related...)
 	}
-	r.report(at, "goroutine-leak-channel", related, format, args...)
+	r.ReportRelated(at, "goroutine-leak-channel", related, format, args...)
 }
 
 // checkTickerRanges reports goroutines started by f that range over a
@@ -707,14 +705,14 @@ func checkTickerRanges(r *reporter, f *fn, stops []*ast.CallExpr) {
 	if len(stops) == 0 {
 		return
 	}
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	for _, s := range f.starts {
 		for _, stmt := range s.body.List {
 			rs, ok := stmt.(*ast.RangeStmt)
 			if !ok || !isTickerC(info, rs.X) || loopLeaves(info, rs) {
 				continue
 			}
-			r.report(rs, "goroutine-leak-channel", []analysis.RelatedInformation{astx.Related(stops[0], "stops a ticker; Stop does not close its channel")},
+			r.ReportRelated(rs, "goroutine-leak-channel", []analysis.RelatedInformation{astx.Related(stops[0], "stops a ticker; Stop does not close its channel")},
 				"goroutine ranges over %s, which is never closed (Stop does not close a ticker's channel): the loop has no way out and the goroutine never ends",
 				types.ExprString(rs.X))
 		}

@@ -12,9 +12,7 @@ import (
 	"strings"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 )
@@ -22,7 +20,7 @@ import (
 // checkGoroutineCloses reports a channel closed unconditionally by each
 // goroutine started in a loop, or by several goroutines.
 func checkGoroutineCloses(r *reporter, f *fn) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	type closer struct {
 		s     *start
 		close *ast.CallExpr
@@ -52,9 +50,9 @@ func checkGoroutineCloses(r *reporter, f *fn) {
 	}
 	for i, c := range closers {
 		if c.s.loop != nil && !astx.Contains(c.s.loop, declOf(c.key)) && !assignedIn(info, c.s.loop, c.key) {
-			r.report(c.close, "close-twice",
+			r.ReportRelated(c.close, "close-twice",
 				[]analysis.RelatedInformation{astx.Related(c.s.loop, "starts a goroutine on each turn")},
-				"each goroutine started by the loop at line %d closes %s; the second close panics", r.line(c.s.loop.Pos()), c.key)
+				"each goroutine started by the loop at line %d closes %s; the second close panics", r.Line(c.s.loop.Pos()), c.key)
 			continue
 		}
 		for _, d := range closers[:i] {
@@ -65,9 +63,9 @@ func checkGoroutineCloses(r *reporter, f *fn) {
 			g := f.g(info)
 			renews := func(a ast.Node) bool { return assignedIn(info, a, c.key) }
 			if g.Search(d.s.stmt, func(a ast.Node) bool { return a == c.s.stmt }, renews, nil, 1) != nil {
-				r.report(c.close, "close-twice",
+				r.ReportRelated(c.close, "close-twice",
 					[]analysis.RelatedInformation{astx.Related(d.close, "another goroutine closes %s here", c.key)},
-					"goroutines started at lines %d and %d both close %s; the second close panics", r.line(d.s.stmt.Pos()), r.line(c.s.stmt.Pos()), c.key)
+					"goroutines started at lines %d and %d both close %s; the second close panics", r.Line(d.s.stmt.Pos()), r.Line(c.s.stmt.Pos()), c.key)
 				break
 			}
 		}
@@ -158,7 +156,7 @@ type chanUse struct {
 // checkClosePaths reports a close that a path runs twice and a send after
 // a close, in f's own body.
 func checkClosePaths(r *reporter, f *fn) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	var closes, deferred, sends []chanUse
 	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		var kind opKind
@@ -225,8 +223,8 @@ func checkClosePaths(r *reporter, f *fn) {
 			}
 			if g.Search(d.atom, func(a ast.Node) bool { return a == c.atom }, stop, nil, 1) != nil ||
 				g.Search(c.atom, func(a ast.Node) bool { return a == d.atom }, stop, nil, 1) != nil {
-				r.report(c.node, "close-twice", []analysis.RelatedInformation{astx.Related(d.node, "closes %s again when the function returns", c.key)},
-					"%s is closed here and again by the deferred close at line %d; the second close panics", c.key, r.line(d.node.Pos()))
+				r.ReportRelated(c.node, "close-twice", []analysis.RelatedInformation{astx.Related(d.node, "closes %s again when the function returns", c.key)},
+					"%s is closed here and again by the deferred close at line %d; the second close panics", c.key, r.Line(d.node.Pos()))
 			}
 		}
 		again := func(a ast.Node) bool {
@@ -241,11 +239,11 @@ func checkClosePaths(r *reporter, f *fn) {
 				if loop == nil || !unconditional(c.cur, loop, false) {
 					continue
 				}
-				r.report(c.node, "close-twice", []analysis.RelatedInformation{astx.Related(loop, "loops back to the close with the same channel")},
-					"close of %s inside the loop at line %d runs again on the next turn; the second close panics", c.key, r.line(loop.Pos()))
+				r.ReportRelated(c.node, "close-twice", []analysis.RelatedInformation{astx.Related(loop, "loops back to the close with the same channel")},
+					"close of %s inside the loop at line %d runs again on the next turn; the second close panics", c.key, r.Line(loop.Pos()))
 			} else {
-				r.report(second, "close-twice", []analysis.RelatedInformation{astx.Related(c.node, "first closes %s", c.key)},
-					"%s may already be closed at line %d on this path; the second close panics", c.key, r.line(c.node.Pos()))
+				r.ReportRelated(second, "close-twice", []analysis.RelatedInformation{astx.Related(c.node, "first closes %s", c.key)},
+					"%s may already be closed at line %d on this path; the second close panics", c.key, r.Line(c.node.Pos()))
 			}
 		}
 		sendAgain := func(a ast.Node) bool {
@@ -255,8 +253,8 @@ func checkClosePaths(r *reporter, f *fn) {
 			a := path[len(path)-1]
 			for _, u := range sends {
 				if u.atom == a && u.key == c.key {
-					r.report(u.node, "send-after-close", []analysis.RelatedInformation{astx.Related(c.node, "closes %s", c.key)},
-						"send on %s, which is closed at line %d on this path; the send panics", c.key, r.line(c.node.Pos()))
+					r.ReportRelated(u.node, "send-after-close", []analysis.RelatedInformation{astx.Related(c.node, "closes %s", c.key)},
+						"send on %s, which is closed at line %d on this path; the send panics", c.key, r.Line(c.node.Pos()))
 				}
 			}
 		}
@@ -365,7 +363,7 @@ func rootIs(info *types.Info, e ast.Expr, v types.Object) bool {
 // channel that is nil there: a local declared without a value and not
 // assigned on the way, or a field the package never assigns.
 func checkNilChans(r *reporter, f *fn, fields map[*types.Var]bool) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		var e ast.Expr
 		verb := ""
@@ -398,7 +396,7 @@ func checkNilChans(r *reporter, f *fn, fields map[*types.Var]bool) {
 		// A field the package never assigns.
 		if sel, ok := ast.Unparen(e).(*ast.SelectorExpr); ok {
 			if v, ok := info.Uses[sel.Sel].(*types.Var); ok && fields[v.Origin()] {
-				r.report(c.Node(), "nil-channel", []analysis.RelatedInformation{{Pos: v.Pos(), Message: "declared here and never assigned in the package"}},
+				r.ReportRelated(c.Node(), "nil-channel", []analysis.RelatedInformation{{Pos: v.Pos(), Message: "declared here and never assigned in the package"}},
 					"%s %s, a field no code of the package assigns: the channel is nil and the %s %s",
 					verb, types.ExprString(e), opNoun(verb), effect)
 			}
@@ -419,9 +417,9 @@ func checkNilChans(r *reporter, f *fn, fields map[*types.Var]bool) {
 		if assignedIn(info, f.body, chanKey{root: v}) {
 			return
 		}
-		r.report(c.Node(), "nil-channel", []analysis.RelatedInformation{astx.Related(spec, "declared without a value")},
+		r.ReportRelated(c.Node(), "nil-channel", []analysis.RelatedInformation{astx.Related(spec, "declared without a value")},
 			"%s %s, which is nil: declared at line %d and never assigned, so the %s %s",
-			verb, id.Name, r.line(spec.Pos()), opNoun(verb), effect)
+			verb, id.Name, r.Line(spec.Pos()), opNoun(verb), effect)
 	})
 }
 
@@ -544,7 +542,7 @@ func unassignedChanFields(pass *analysis.Pass, inspect *inspector.Inspector) map
 // checkCloseByReceiver reports a close by f of a local channel that
 // goroutines f started send on, on a path where f has not waited for them.
 func checkCloseByReceiver(r *reporter, f *fn) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	for _, l := range f.chans {
 		var senders []*start
 		var sendOps, closes, recvs []*op
@@ -626,12 +624,12 @@ func checkCloseByReceiver(r *reporter, f *fn) {
 				}
 				where := "here"
 				if c.deferred {
-					where = fmt.Sprintf("when the function returns at line %d", r.line(path[len(path)-1].Pos()))
+					where = fmt.Sprintf("when the function returns at line %d", r.Line(path[len(path)-1].Pos()))
 				}
-				r.report(c.node, "close-by-receiver",
-					[]analysis.RelatedInformation{astx.Related(send.node, "a goroutine started at line %d sends on %s", r.line(s.stmt.Pos()), l.obj.Name())},
+				r.ReportRelated(c.node, "close-by-receiver",
+					[]analysis.RelatedInformation{astx.Related(send.node, "a goroutine started at line %d sends on %s", r.Line(s.stmt.Pos()), l.obj.Name())},
 					"%s is closed %s while the goroutine started at line %d may still send on it%s; its send panics",
-					l.obj.Name(), where, r.line(s.stmt.Pos()), how)
+					l.obj.Name(), where, r.Line(s.stmt.Pos()), how)
 				break
 			}
 		}

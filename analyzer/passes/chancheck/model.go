@@ -11,9 +11,7 @@ import (
 	"go/types"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
-
 	"golang.org/x/tools/go/ast/inspector"
 )
 

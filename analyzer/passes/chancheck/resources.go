@@ -12,9 +12,7 @@ import (
 	"strings"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 )
@@ -107,7 +105,7 @@ type resource struct {
 // checkResources reports resources f acquires into a local variable and
 // neither releases nor hands on, on some path or on all.
 func checkResources(r *reporter, f *fn) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	goVersion := ""
 	for c := range f.cur.Enclosing((*ast.File)(nil)) {
 		goVersion = info.FileVersions[c.Node().(*ast.File)]
@@ -144,7 +142,7 @@ func checkResources(r *reporter, f *fn) {
 			continue
 		}
 		if len(rs.releases) == 0 {
-			r.report(rs.call, "resource-not-closed", []analysis.RelatedInformation{astx.Related(rs.assign, "assigned to %s", rs.v.Name())},
+			r.ReportRelated(rs.call, "resource-not-closed", []analysis.RelatedInformation{astx.Related(rs.assign, "assigned to %s", rs.v.Name())},
 				"%s %s is never %s%s: %s", rs.kind.noun, release(rs), closed(rs.kind), nextClause(rs), leakEffect(rs.kind))
 			continue
 		}
@@ -328,7 +326,7 @@ func argOfNonCloser(info *types.Info, c inspector.Cursor, e ast.Expr) bool {
 // checkResourcePaths reports a return reached from rs's acquisition
 // without a release, skipping the branch where the acquisition failed.
 func checkResourcePaths(r *reporter, f *fn, rs *resource) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	g := flow.New(info, f.body) // a graph of its own: its cuts are this resource's
 	// The branches where the acquisition failed: err != nil, err == nil
 	// false, os.IsNotExist(err), errors.Is(err, ...).
@@ -379,9 +377,9 @@ func checkResourcePaths(r *reporter, f *fn, rs *resource) {
 	ret := path[len(path)-1]
 	var where []string
 	for _, rel := range rs.releases {
-		where = append(where, fmt.Sprint(r.line(rel.Pos())))
+		where = append(where, fmt.Sprint(r.Line(rel.Pos())))
 	}
-	r.report(g.Node(ret), "resource-not-closed",
+	r.ReportRelated(g.Node(ret), "resource-not-closed",
 		[]analysis.RelatedInformation{astx.Related(rs.call, "acquires %s", rs.v.Name()), astx.Related(rs.releases[0], "closes it on other paths")},
 		"%s leaves %s %s open: it is %s on other paths (line %s), not on this one", exitWord(g, ret), rs.kind.noun, release(rs), closed(rs.kind), strings.Join(where, ", "))
 }
@@ -397,7 +395,7 @@ func exitWord(g *flow.Graph, a ast.Node) string {
 // the same turn of the loop acquired: the releases pile up until the
 // function returns, and a lock taken each turn is still held on the next.
 func checkDeferInLoop(r *reporter, f *fn) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		d, ok := c.Node().(*ast.DeferStmt)
 		if !ok {
@@ -409,14 +407,14 @@ func checkDeferInLoop(r *reporter, f *fn) {
 			return
 		}
 		// In tests, closing late what a table's turns opened is harmless.
-		test := strings.HasSuffix(r.pass.Fset.File(d.Pos()).Name(), "_test.go")
+		test := strings.HasSuffix(r.Pass.Fset.File(d.Pos()).Name(), "_test.go")
 		body := loopBody(loop)
 		if id, ok := ast.Unparen(d.Call.Fun).(*ast.Ident); ok {
 			// defer cancel() of a context derived on this turn.
 			if v, ok := info.Uses[id].(*types.Var); ok && !test && derivedIn(info, body, v) {
-				r.report(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(loop, "the loop")},
+				r.ReportRelated(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(loop, "the loop")},
 					"defer %s() inside the loop at line %d runs only when the function returns: every turn's context and its timer live until then",
-					id.Name, r.line(loop.Pos()))
+					id.Name, r.Line(loop.Pos()))
 			}
 			return
 		}
@@ -440,17 +438,17 @@ func checkDeferInLoop(r *reporter, f *fn) {
 				return
 			}
 			if l := lockedIn(info, body, k, lock, d.Pos()); l != nil {
-				r.report(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(l, "locks %s on every turn", k)},
+				r.ReportRelated(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(l, "locks %s on every turn", k)},
 					"defer %s.%s() inside the loop at line %d runs only when the function returns: the %s at line %d is still held on the next turn, which blocks forever",
-					k, sel.Sel.Name, r.line(loop.Pos()), lock, r.line(l.Pos()))
+					k, sel.Sel.Name, r.Line(loop.Pos()), lock, r.Line(l.Pos()))
 			}
 		case "Close", "Stop", "Release", "Rollback":
 			if test || k.path != "" || !astx.Contains(body, declOf(k)) && !assignedIn(info, body, k) {
 				return // not acquired by this turn
 			}
-			r.report(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(loop, "the loop")},
+			r.ReportRelated(d, "defer-in-loop", []analysis.RelatedInformation{astx.Related(loop, "the loop")},
 				"defer %s.%s() inside the loop at line %d runs only when the function returns: every turn's %s stays open until then",
-				k, sel.Sel.Name, r.line(loop.Pos()), k)
+				k, sel.Sel.Name, r.Line(loop.Pos()), k)
 		}
 	})
 }

@@ -3,12 +3,10 @@ package chancheck
 // Syntax and type helpers.
 
 import (
-	"fmt"
 	"go/ast"
-	"go/token"
 	"go/types"
 
-	"golang.org/x/tools/go/analysis"
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/ast/inspector"
 )
 
@@ -64,32 +62,8 @@ func mentionsError(info *types.Info, e ast.Expr) bool {
 
 var errorType = types.Universe.Lookup("error").Type()
 
-type lineCat struct {
-	file     string
-	line     int
-	category string
-}
-
-// reporter reports each category at most once per line.
-type reporter struct {
-	pass *analysis.Pass
-	seen map[lineCat]bool
-}
-
-func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
-
-func (r *reporter) report(n ast.Node, category string, related []analysis.RelatedInformation, format string, args ...any) {
-	p := r.pass.Fset.Position(n.Pos())
-	key := lineCat{p.Filename, p.Line, category}
-	if r.seen[key] {
-		return
-	}
-	r.seen[key] = true
-	r.pass.Report(analysis.Diagnostic{
-		Pos: n.Pos(), End: n.End(), Category: category,
-		Message: fmt.Sprintf(format, args...), Related: related,
-	})
-}
+// reporter reports once per line and category.
+type reporter struct{ *astx.Reporter }
 
 // underlying returns the underlying type of e, or nil when e has none (the blank identifier).
 func underlying(info *types.Info, e ast.Expr) types.Type {

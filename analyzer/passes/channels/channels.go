@@ -8,7 +8,6 @@ import (
 	"go/types"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -78,7 +77,7 @@ var Signals = map[string]float64{
 func run(pass *analysis.Pass) (any, error) {
 	inspect := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	info := pass.TypesInfo
-	r := &reporter{pass: pass, seen: make(map[lineCat]bool)}
+	r := &reporter{astx.NewReporter(pass)}
 	goFuncs := goroutineFuncs(pass, inspect)
 	made := make(map[ast.Node]map[string]bool) // per outermost function: the channels it makes
 	filter := []ast.Node{(*ast.FuncDecl)(nil), (*ast.FuncLit)(nil), (*ast.CallExpr)(nil), (*ast.SendStmt)(nil),
@@ -98,9 +97,9 @@ func run(pass *analysis.Pass) (any, error) {
 					break
 				}
 				if len(n.Args) > 1 && !isZero(info, n.Args[1]) {
-					r.report(n, "make-buffered", "buffered channel made: %s", types.ExprString(n))
+					r.Report(n, "make-buffered", "buffered channel made: %s", types.ExprString(n))
 				} else {
-					r.report(n, "make-unbuffered", "unbuffered channel made: %s", types.ExprString(n))
+					r.Report(n, "make-unbuffered", "unbuffered channel made: %s", types.ExprString(n))
 				}
 			case "close":
 				if len(n.Args) == 1 {
@@ -108,17 +107,17 @@ func run(pass *analysis.Pass) (any, error) {
 				}
 			}
 		case *ast.SendStmt:
-			r.report(n, "send", "send on %s", types.ExprString(n.Chan))
+			r.Report(n, "send", "send on %s", types.ExprString(n.Chan))
 			if sel, ok := commSelect(cur); ok && hasDefault(sel) {
-				r.report(n, "send-select-default", "non-blocking send on %s (select with default)", types.ExprString(n.Chan))
+				r.Report(n, "send-select-default", "non-blocking send on %s (select with default)", types.ExprString(n.Chan))
 			}
 		case *ast.UnaryExpr:
 			if n.Op == token.ARROW {
-				r.report(n, "receive", "receive from %s", types.ExprString(n.X))
+				r.Report(n, "receive", "receive from %s", types.ExprString(n.X))
 			}
 		case *ast.RangeStmt:
 			if _, ok := chanType(info, n.X); ok {
-				r.report(n, "range-chan", "for range over channel %s", types.ExprString(n.X))
+				r.Report(n, "range-chan", "for range over channel %s", types.ExprString(n.X))
 			}
 		case *ast.SelectStmt:
 			checkSelect(r, cur, n, goFuncs)
@@ -128,10 +127,10 @@ func run(pass *analysis.Pass) (any, error) {
 }
 
 func checkClose(r *reporter, cur inspector.Cursor, call *ast.CallExpr, made map[ast.Node]map[string]bool) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	arg := ast.Unparen(call.Args[0])
 	key := types.ExprString(arg)
-	r.report(call, "close", "close of %s", key)
+	r.Report(call, "close", "close of %s", key)
 
 	var top ast.Node // the outermost function: closures share their creator's channels
 	inOnce := false
@@ -148,7 +147,7 @@ func checkClose(r *reporter, cur inspector.Cursor, call *ast.CallExpr, made map[
 		// A function handed a send-only channel owns closing it: func gen(out chan<- int).
 		ch, _ := chanType(info, arg)
 		if !made[top][key] && (ch == nil || ch.Dir() != types.SendOnly) {
-			r.report(call, "close-foreign", "close of %s, a channel this function did not make; a second close elsewhere panics", key)
+			r.Report(call, "close-foreign", "close of %s, a channel this function did not make; a second close elsewhere panics", key)
 		}
 	}
 
@@ -166,7 +165,7 @@ func checkClose(r *reporter, cur inspector.Cursor, call *ast.CallExpr, made map[
 			return
 		}
 	}
-	r.report(call, "close-in-loop", "close of %s inside a loop (line %d); a second iteration closes it again and panics", key, r.line(loop.Pos()))
+	r.Report(call, "close-in-loop", "close of %s inside a loop (line %d); a second iteration closes it again and panics", key, r.Line(loop.Pos()))
 }
 
 func checkSelect(r *reporter, cur inspector.Cursor, sel *ast.SelectStmt, goFuncs map[ast.Node]bool) {
@@ -176,9 +175,9 @@ func checkSelect(r *reporter, cur inspector.Cursor, sel *ast.SelectStmt, goFuncs
 	cancel := hasDefault(sel)
 	for _, s := range sel.Body.List {
 		if comm := s.(*ast.CommClause).Comm; comm != nil {
-			desc, isDone := cancels(r.pass.TypesInfo, comm)
+			desc, isDone := cancels(r.Pass.TypesInfo, comm)
 			if isDone {
-				r.report(sel, "select-ctx-done", "select waits on %s", desc)
+				r.Report(sel, "select-ctx-done", "select waits on %s", desc)
 			}
 			cancel = cancel || desc != ""
 		}
@@ -191,18 +190,18 @@ func checkSelect(r *reporter, cur inspector.Cursor, sel *ast.SelectStmt, goFuncs
 	const none = "has no default and no ctx.Done, done-channel, timeout or comma-ok case"
 	switch {
 	case inLoop && inGo:
-		r.report(sel, "select-no-cancel-loop", "select in a goroutine's loop %s; the goroutine cannot be stopped", none)
+		r.Report(sel, "select-no-cancel-loop", "select in a goroutine's loop %s; the goroutine cannot be stopped", none)
 	case inLoop:
-		r.report(sel, "select-no-cancel", "select in a loop %s; it may block forever", none)
+		r.Report(sel, "select-no-cancel", "select in a loop %s; it may block forever", none)
 	case inGo:
-		r.report(sel, "select-no-cancel", "select in a goroutine %s; it may block forever", none)
+		r.Report(sel, "select-no-cancel", "select in a goroutine %s; it may block forever", none)
 	}
 }
 
 // checkLeaks reports goroutines started by fn that send on an unbuffered
 // channel fn made, when fn may stop waiting for the value before it receives.
 func checkLeaks(r *reporter, fn inspector.Cursor) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	unbuffered := make(map[types.Object]bool)
 	drained := make(map[types.Object]bool)
 	var starts, recvs []inspector.Cursor
@@ -255,7 +254,7 @@ func checkLeaks(r *reporter, fn inspector.Cursor) {
 				return // the sender can leave too
 			}
 			if why := receiverLeaves(r, g.Node().End(), obj, recvs, returns); why != "" {
-				r.report(send, "send-leak", "goroutine sends on unbuffered channel %s; %s, and the goroutine then blocks forever",
+				r.Report(send, "send-leak", "goroutine sends on unbuffered channel %s; %s, and the goroutine then blocks forever",
 					types.ExprString(send.Chan), why)
 			}
 		})
@@ -265,7 +264,7 @@ func checkLeaks(r *reporter, fn inspector.Cursor) {
 // receiverLeaves says how the first receive from ch after a goroutine start
 // may never happen, or returns "".
 func receiverLeaves(r *reporter, started token.Pos, ch types.Object, recvs []inspector.Cursor, returns []token.Pos) string {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	for _, rc := range recvs {
 		recv := rc.Node().(*ast.UnaryExpr)
 		if recv.Pos() < started || objOf(info, recv.X) != ch {
@@ -275,7 +274,7 @@ func receiverLeaves(r *reporter, started token.Pos, ch types.Object, recvs []ins
 		if !ok {
 			for _, ret := range returns {
 				if started < ret && ret < recv.Pos() {
-					return fmt.Sprintf("the receiver can return at line %d before receiving", r.line(ret))
+					return fmt.Sprintf("the receiver can return at line %d before receiving", r.Line(ret))
 				}
 			}
 			return ""
@@ -285,11 +284,11 @@ func receiverLeaves(r *reporter, started token.Pos, ch types.Object, recvs []ins
 			cc := s.(*ast.CommClause)
 			switch {
 			case cc.Comm == nil:
-				return fmt.Sprintf("the receiver can leave via default (line %d)", r.line(cc.Pos()))
+				return fmt.Sprintf("the receiver can leave via default (line %d)", r.Line(cc.Pos()))
 			case cc.Comm.Pos() <= recv.Pos() && recv.Pos() < cc.Comm.End():
 				// the receive itself
 			case !inLoop || leaves(info, cc.Body):
-				return fmt.Sprintf("the receiver can leave via %s (line %d)", commString(cc.Comm), r.line(cc.Pos()))
+				return fmt.Sprintf("the receiver can leave via %s (line %d)", commString(cc.Comm), r.Line(cc.Pos()))
 			}
 		}
 		return ""

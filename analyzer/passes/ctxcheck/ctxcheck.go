@@ -9,9 +9,7 @@ import (
 	"strings"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -54,10 +52,13 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+// reporter reports once per line and category.
+type reporter struct{ *astx.Reporter }
+
 func run(pass *analysis.Pass) (any, error) {
 	inspect := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	info := pass.TypesInfo
-	r := &reporter{pass: pass, seen: make(map[lineCat]bool)}
+	r := &reporter{astx.NewReporter(pass)}
 	started := make(map[*types.Func]bool)
 	for cur := range inspect.Root().Preorder((*ast.GoStmt)(nil)) {
 		if callee := typeutil.StaticCallee(info, cur.Node().(*ast.GoStmt).Call); callee != nil && callee.Pkg() == pass.Pkg {
@@ -163,7 +164,7 @@ func contextsInScope(info *types.Info, cur inspector.Cursor) []*types.Var {
 // checkLoops reports endless blocking loops in a goroutine that never look
 // at the context in scope.
 func checkLoops(r *reporter, cur inspector.Cursor, body *ast.BlockStmt) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	ctxs := contextsInScope(info, cur)
 	if len(ctxs) == 0 {
 		return
@@ -196,13 +197,13 @@ func checkLoops(r *reporter, cur inspector.Cursor, body *ast.BlockStmt) {
 			block = c.Node() // a range over a ticker blocks on each tick
 		}
 		ctx := ctxs[0]
-		r.report(c.Node(), "ctx-loop-unwatched",
+		r.ReportRelated(c.Node(), "ctx-loop-unwatched",
 			[]analysis.RelatedInformation{
 				astx.Related(block, "blocks here"),
 				{Pos: ctx.Pos(), End: ctx.Pos() + token.Pos(len(ctx.Name())), Message: "the context in scope"},
 			},
 			"%s in a goroutine blocks (line %d) with no way out and never watches %s.Done(): the goroutine outlives the cancellation of %s",
-			what, r.line(block.Pos()), ctx.Name(), ctx.Name())
+			what, r.Line(block.Pos()), ctx.Name(), ctx.Name())
 	})
 }
 
@@ -321,7 +322,7 @@ func blockingOp(info *types.Info, c inspector.Cursor) ast.Node {
 // checkUseAfterCancel reports a context passed to a call after its cancel
 // function ran on the same path.
 func checkUseAfterCancel(r *reporter, cur inspector.Cursor, body *ast.BlockStmt) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	type derived struct {
 		ctx, cancel types.Object
 	}
@@ -385,9 +386,9 @@ func checkUseAfterCancel(r *reporter, cur inspector.Cursor, body *ast.BlockStmt)
 				continue
 			}
 			use := passesCtx(info, path[len(path)-1], d.ctx)
-			r.report(use, "ctx-used-after-cancel", []analysis.RelatedInformation{astx.Related(cc, "cancels %s", d.ctx.Name())},
+			r.ReportRelated(use, "ctx-used-after-cancel", []analysis.RelatedInformation{astx.Related(cc, "cancels %s", d.ctx.Name())},
 				"%s is passed to %s after %s() at line %d cancelled it: the call gets a context that is already done",
-				d.ctx.Name(), calleeName(info, use), d.cancel.Name(), r.line(cc.Pos()))
+				d.ctx.Name(), calleeName(info, use), d.cancel.Name(), r.Line(cc.Pos()))
 			break
 		}
 	}

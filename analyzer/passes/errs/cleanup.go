@@ -6,7 +6,6 @@ import (
 	"go/types"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )

@@ -8,7 +8,6 @@ import (
 	"go/version"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -94,7 +93,7 @@ type start struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	inspect := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	r := &reporter{pass: pass, seen: make(map[lineCat]bool)}
+	r := &reporter{astx.NewReporter(pass)}
 	decls := funcDecls(pass)
 	var writers []*writer
 	for cur := range inspect.Root().Preorder((*ast.GoStmt)(nil), (*ast.CallExpr)(nil)) {
@@ -103,10 +102,10 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		n := cur.Node()
-		r.report(n, "go-stmt", "%s starts %s", s.name, s.runs)
+		r.Report(n, "go-stmt", "%s starts %s", s.name, s.runs)
 		loops := enclosingLoops(cur)
 		if len(loops) > 0 {
-			r.report(n, "go-in-loop", "loop at line %d starts a goroutine running %s each iteration", r.line(loops[0].Pos()), s.runs)
+			r.Report(n, "go-in-loop", "loop at line %d starts a goroutine running %s each iteration", r.Line(loops[0].Pos()), s.runs)
 		}
 		if s.lit != nil {
 			checkLoopVars(r, s, loops)
@@ -159,7 +158,7 @@ func goroutineStart(info *types.Info, decls map[*types.Func]*ast.FuncDecl, cur i
 // checkLoopVars reports a literal that captures a variable of an enclosing
 // loop in a file whose Go version shares loop variables across iterations.
 func checkLoopVars(r *reporter, s start, loops []ast.Stmt) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	var file *ast.File
 	for c := range s.cur.Enclosing((*ast.File)(nil)) {
 		file = c.Node().(*ast.File)
@@ -177,7 +176,7 @@ func checkLoopVars(r *reporter, s start, loops []ast.Stmt) {
 	ast.Inspect(s.lit.Body, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok && vars[info.Uses[id]] {
 			delete(vars, info.Uses[id])
-			r.report(id, "loopvar-capture", "goroutine captures loop variable %s; before go1.22 (this file is %s) every iteration shares it", id.Name, v)
+			r.Report(id, "loopvar-capture", "goroutine captures loop variable %s; before go1.22 (this file is %s) every iteration shares it", id.Name, v)
 		}
 		return true
 	})
@@ -216,8 +215,8 @@ func checkNoExit(r *reporter, s start) {
 		case *ast.FuncLit:
 			return n == s.lit
 		case *ast.ForStmt:
-			if n.Cond == nil && !loopExits(r.pass.TypesInfo, n) {
-				r.report(s.cur.Node(), "no-exit", "goroutine runs an endless for loop (line %d) with no return, break or ctx.Done exit", r.line(n.Pos()))
+			if n.Cond == nil && !loopExits(r.Pass.TypesInfo, n) {
+				r.Report(s.cur.Node(), "no-exit", "goroutine runs an endless for loop (line %d) with no return, break or ctx.Done exit", r.Line(n.Pos()))
 				done = true
 			}
 		}
@@ -273,14 +272,14 @@ func checkTestFatal(r *reporter, s start) {
 		case *ast.FuncLit:
 			return n == s.lit
 		case *ast.CallExpr:
-			fn := astx.CalleeFunc(r.pass.TypesInfo, n)
+			fn := astx.CalleeFunc(r.Pass.TypesInfo, n)
 			if fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "testing" && fn.Signature().Recv() != nil {
 				switch fn.Name() {
 				case "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow":
 					if s.lit != nil {
-						r.report(n, "test-fatal", "%s called from a goroutine; it must run on the test goroutine", types.ExprString(n.Fun))
+						r.Report(n, "test-fatal", "%s called from a goroutine; it must run on the test goroutine", types.ExprString(n.Fun))
 					} else { // report at the start: the callee may be fine when called directly
-						r.report(s.cur.Node(), "test-fatal", "goroutine runs a function that calls %s (line %d); it must run on the test goroutine", types.ExprString(n.Fun), r.line(n.Pos()))
+						r.Report(s.cur.Node(), "test-fatal", "goroutine runs a function that calls %s (line %d); it must run on the test goroutine", types.ExprString(n.Fun), r.Line(n.Pos()))
 					}
 				}
 			}

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"golang.org/x/tools/go/ast/inspector"
 )
 
@@ -42,13 +41,13 @@ type mapWrite struct {
 // elements in s's literal, and returns its map writes for reportMapWrites,
 // which needs every start of the function to count the writers of a map.
 func sharedWrites(r *reporter, s start, loops []ast.Stmt) *writer {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	lit := s.lit
 	w := &writer{s: s, fn: enclosingFunc(s.cur), loops: loops,
 		ordered: s.waited || calls(info, lit.Body, isCompletion) || hasSend(lit.Body)}
 	g := lockGuards(info, lit.Body)
 	captured := func(v *types.Var) bool {
-		return v != nil && v.Parent() != nil && v.Parent() != r.pass.Pkg.Scope() && v.Parent() != types.Universe &&
+		return v != nil && v.Parent() != nil && v.Parent() != r.Pass.Pkg.Scope() && v.Parent() != types.Universe &&
 			!(lit.Pos() <= v.Pos() && v.Pos() < lit.End())
 	}
 	var loop ast.Stmt // the innermost loop around the start
@@ -74,9 +73,9 @@ func sharedWrites(r *reporter, s start, loops []ast.Stmt) *writer {
 			seenVar[v] = true
 			switch {
 			case loopShared(v):
-				r.report(e, "shared-write", "goroutine started in a loop writes captured variable %s without a lock; every goroutine of the loop writes it", v.Name())
+				r.Report(e, "shared-write", "goroutine started in a loop writes captured variable %s without a lock; every goroutine of the loop writes it", v.Name())
 			case !w.ordered:
-				r.report(e, "shared-write", "goroutine writes captured variable %s without a lock, and no WaitGroup.Done, send or close orders the write before the caller reads it", v.Name())
+				r.Report(e, "shared-write", "goroutine writes captured variable %s without a lock, and no WaitGroup.Done, send or close orders the write before the caller reads it", v.Name())
 			}
 			return
 		}
@@ -106,7 +105,7 @@ func sharedWrites(r *reporter, s start, loops []ast.Stmt) *writer {
 			return
 		}
 		seenElem[v] = true
-		r.report(ix, "shared-write", "goroutine started in a loop writes %s of captured %s without a lock; the index is not the goroutine's own, so goroutines of the loop can write one element",
+		r.Report(ix, "shared-write", "goroutine started in a loop writes %s of captured %s without a lock; the index is not the goroutine's own, so goroutines of the loop can write one element",
 			types.ExprString(ix), types.ExprString(ix.X))
 	}
 
@@ -163,17 +162,17 @@ func reportMapWrites(r *reporter, writers []*writer) {
 			all := by[key{w.fn, mapKey{m.root, m.name}}]
 			switch {
 			case len(w.loops) > 0 && m.root.Pos() < w.loops[0].Pos():
-				r.report(m.node, "map-write-concurrent", "goroutine started in the loop at line %d writes map %s without holding a lock; concurrent map writes crash the program",
-					r.line(w.loops[0].Pos()), m.name)
+				r.Report(m.node, "map-write-concurrent", "goroutine started in the loop at line %d writes map %s without holding a lock; concurrent map writes crash the program",
+					r.Line(w.loops[0].Pos()), m.name)
 			case len(all) > 1:
 				lines := make([]string, len(all))
 				for i, o := range all {
-					lines[i] = fmt.Sprint(r.line(o.s.cur.Node().Pos()))
+					lines[i] = fmt.Sprint(r.Line(o.s.cur.Node().Pos()))
 				}
-				r.report(m.node, "map-write-concurrent", "%d goroutines (started at lines %s) write map %s without holding a lock; concurrent map writes crash the program",
+				r.Report(m.node, "map-write-concurrent", "%d goroutines (started at lines %s) write map %s without holding a lock; concurrent map writes crash the program",
 					len(all), strings.Join(lines, ", "), m.name)
 			case !w.ordered && isIdent(m.name, m.root):
-				r.report(m.node, "map-write-concurrent", "goroutine writes map %s without holding a lock, and no WaitGroup.Done, send or close orders the write before the caller uses the map",
+				r.Report(m.node, "map-write-concurrent", "goroutine writes map %s without holding a lock, and no WaitGroup.Done, send or close orders the write before the caller uses the map",
 					m.name)
 			}
 		}

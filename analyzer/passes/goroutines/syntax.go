@@ -3,13 +3,10 @@ package goroutines
 // Syntax and type helpers of the goroutines analyzer.
 
 import (
-	"fmt"
 	"go/ast"
-	"go/token"
 	"go/types"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 )
@@ -102,26 +99,5 @@ func identOf(e ast.Expr) *ast.Ident {
 	return nil
 }
 
-type lineCat struct {
-	file     string
-	line     int
-	category string
-}
-
-// reporter reports each category at most once per line.
-type reporter struct {
-	pass *analysis.Pass
-	seen map[lineCat]bool
-}
-
-func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
-
-func (r *reporter) report(n ast.Node, category, format string, args ...any) {
-	p := r.pass.Fset.Position(n.Pos())
-	key := lineCat{p.Filename, p.Line, category}
-	if r.seen[key] {
-		return
-	}
-	r.seen[key] = true
-	r.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: category, Message: fmt.Sprintf(format, args...)})
-}
+// reporter reports once per line and category.
+type reporter struct{ *astx.Reporter }

@@ -11,11 +11,10 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
-
-	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 )
 
 // Doc's first line is a title; then a paragraph per category.

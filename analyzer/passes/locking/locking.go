@@ -8,7 +8,6 @@ import (
 	"go/types"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -120,7 +119,7 @@ type facts struct {
 func run(pass *analysis.Pass) (any, error) {
 	inspect := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	info := pass.TypesInfo
-	r := &reporter{pass: pass, seen: make(map[lineCat]bool)}
+	r := &reporter{astx.NewReporter(pass)}
 	filter := []ast.Node{(*ast.FuncDecl)(nil), (*ast.FuncLit)(nil), (*ast.RangeStmt)(nil), (*ast.AssignStmt)(nil)}
 	for cur := range inspect.Root().Preorder(filter...) {
 		switch n := cur.Node().(type) {
@@ -138,7 +137,7 @@ func run(pass *analysis.Pass) (any, error) {
 				break
 			}
 			if lock := lockIn(info.TypeOf(n.Value)); lock != "" {
-				r.report(n.Value, "mutex-copy", "range copies each element into %s, copying its %s", types.ExprString(n.Value), lock)
+				r.Report(n.Value, "mutex-copy", "range copies each element into %s, copying its %s", types.ExprString(n.Value), lock)
 			}
 		case *ast.AssignStmt:
 			for i, rhs := range n.Rhs {
@@ -146,7 +145,7 @@ func run(pass *analysis.Pass) (any, error) {
 					continue
 				}
 				if lock := lockIn(info.TypeOf(rhs)); lock != "" {
-					r.report(rhs, "mutex-copy", "assignment copies %s and its %s", types.ExprString(rhs), lock)
+					r.Report(rhs, "mutex-copy", "assignment copies %s and its %s", types.ExprString(rhs), lock)
 				}
 			}
 		}
@@ -155,7 +154,7 @@ func run(pass *analysis.Pass) (any, error) {
 }
 
 func checkFunc(r *reporter, fn inspector.Cursor, body *ast.BlockStmt) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	f := &facts{body: body}
 	if call, ok := fn.Parent().Node().(*ast.CallExpr); ok && ast.Unparen(call.Fun) == fn.Node() {
 		_, f.goroutine = fn.Parent().Parent().Node().(*ast.GoStmt)
@@ -213,16 +212,16 @@ func checkUse(r *reporter, o op) {
 	switch o.typ + "." + o.method {
 	case "Cond.Wait":
 		if _, ok := enclosingLoop(o.cur); ok {
-			r.report(o.call, "cond-wait", "%s in a loop", o.name())
+			r.Report(o.call, "cond-wait", "%s in a loop", o.name())
 		} else {
-			r.report(o.call, "cond-wait-no-loop", "%s not in a for loop; the condition may not hold when Wait returns", o.name())
+			r.Report(o.call, "cond-wait-no-loop", "%s not in a for loop; the condition may not hold when Wait returns", o.name())
 		}
 	case "WaitGroup.Wait":
-		r.report(o.call, "wg-wait", "%s waits for goroutines", o.name())
+		r.Report(o.call, "wg-wait", "%s waits for goroutines", o.name())
 	case "WaitGroup.Go":
-		r.report(o.call, "wg-go", "%s starts a goroutine", o.key+".Go")
+		r.Report(o.call, "wg-go", "%s starts a goroutine", o.key+".Go")
 	case "Once.Do":
-		r.report(o.call, "once-do", "%s runs a function once", o.key+".Do")
+		r.Report(o.call, "once-do", "%s runs a function once", o.key+".Do")
 	}
 }
 
@@ -233,7 +232,7 @@ func checkLock(r *reporter, f *facts, lock op) region {
 		reg.unlock = "RUnlock"
 	}
 	reg.isUnlock = func(call *ast.CallExpr) bool {
-		o, ok := syncCall(r.pass.TypesInfo, call)
+		o, ok := syncCall(r.Pass.TypesInfo, call)
 		return ok && o.key == lock.key && o.method == reg.unlock
 	}
 	next := f.body.End() // the next Lock of the same mutex starts a new region
@@ -249,13 +248,13 @@ func checkLock(r *reporter, f *facts, lock op) region {
 			continue
 		}
 		if o.deferred {
-			r.report(lock.call, "lock-defer-unlock", "%s released by deferred %s", lock.name(), reg.unlock)
+			r.Report(lock.call, "lock-defer-unlock", "%s released by deferred %s", lock.name(), reg.unlock)
 			return reg
 		}
 		last = o.call
 	}
 	if last == nil {
-		r.report(lock.call, "lock-no-defer", "%s is not released in this function", lock.name())
+		r.Report(lock.call, "lock-no-defer", "%s is not released in this function", lock.name())
 		return reg
 	}
 	// An Unlock in the Lock's own statement list ends the region on every
@@ -272,12 +271,12 @@ func checkLock(r *reporter, f *facts, lock op) region {
 	for _, e := range f.exits {
 		pos := e.Node().Pos()
 		if lock.call.End() < pos && pos < reg.end && leavesRegion(e, lock) && !released(e, reg) && !apart(e, lock.cur) {
-			r.report(lock.call, "lock-early-exit", "%s not released by defer; %s at line %d while it may be held",
-				lock.name(), exitVerb(e), r.line(pos))
+			r.Report(lock.call, "lock-early-exit", "%s not released by defer; %s at line %d while it may be held",
+				lock.name(), exitVerb(e), r.Line(pos))
 			return reg
 		}
 	}
-	r.report(lock.call, "lock-no-defer", "%s released by %s at line %d without defer", lock.name(), reg.unlock, r.line(last.Pos()))
+	r.Report(lock.call, "lock-no-defer", "%s released by %s at line %d without defer", lock.name(), reg.unlock, r.Line(last.Pos()))
 	return reg
 }
 
@@ -285,14 +284,14 @@ func checkLock(r *reporter, f *facts, lock op) region {
 func checkHeld(r *reporter, f *facts, regions []region) {
 	for _, c := range f.sends {
 		if reg, ok := heldAt(c, regions); ok {
-			r.report(c.Node(), "lock-held-send", "send on %s while %s is held (locked at line %d)",
-				types.ExprString(c.Node().(*ast.SendStmt).Chan), reg.lock.key, r.line(reg.lock.call.Pos()))
+			r.Report(c.Node(), "lock-held-send", "send on %s while %s is held (locked at line %d)",
+				types.ExprString(c.Node().(*ast.SendStmt).Chan), reg.lock.key, r.Line(reg.lock.call.Pos()))
 		}
 	}
 	for _, c := range f.callbacks {
 		if reg, ok := heldAt(c, regions); ok {
-			r.report(c.Node(), "lock-held-callback", "call of function value %s while %s is held (locked at line %d)",
-				types.ExprString(c.Node().(*ast.CallExpr).Fun), reg.lock.key, r.line(reg.lock.call.Pos()))
+			r.Report(c.Node(), "lock-held-callback", "call of function value %s while %s is held (locked at line %d)",
+				types.ExprString(c.Node().(*ast.CallExpr).Fun), reg.lock.key, r.Line(reg.lock.call.Pos()))
 		}
 	}
 }
@@ -310,8 +309,8 @@ func checkRLockThenLock(r *reporter, f *facts) {
 				break
 			}
 			if o.method == "Lock" {
-				r.report(o.call, "rlock-then-lock", "%s while %s from line %d may still be held; an RWMutex cannot be upgraded, so this deadlocks",
-					o.name(), rl.name(), r.line(rl.call.Pos()))
+				r.Report(o.call, "rlock-then-lock", "%s while %s from line %d may still be held; an RWMutex cannot be upgraded, so this deadlocks",
+					o.name(), rl.name(), r.Line(rl.call.Pos()))
 				break
 			}
 		}
@@ -333,13 +332,13 @@ func checkWaitGroup(r *reporter, f *facts) {
 			continue
 		}
 		if o.method == "Add" && f.goroutine && has(o.key, false) && !goAfter(f, o.call.Pos()) {
-			r.report(o.call, "wg-add-in-goroutine", "%s inside the goroutine it counts; %s.Wait can run before it and return early", o.key+".Add", o.key)
+			r.Report(o.call, "wg-add-in-goroutine", "%s inside the goroutine it counts; %s.Wait can run before it and return early", o.key+".Add", o.key)
 		}
 		if o.method != "Done" || reported[o.key] || has(o.key, true) {
 			continue
 		}
 		isDone := func(call *ast.CallExpr) bool {
-			d, ok := syncCall(r.pass.TypesInfo, call)
+			d, ok := syncCall(r.Pass.TypesInfo, call)
 			return ok && d.typ == "WaitGroup" && d.method == "Done" && d.key == o.key
 		}
 		from := f.body.Lbrace // exits before the Add that Done balances need no Done
@@ -352,8 +351,8 @@ func checkWaitGroup(r *reporter, f *facts) {
 			pos := e.Node().Pos()
 			if _, branch := e.Node().(*ast.BranchStmt); !branch && from < pos && pos < o.call.Pos() &&
 				!releasedBy(e, from, isDone) && !apart(e, o.cur) {
-				r.report(o.call, "wg-done-no-defer", "%s not deferred; %s at line %d without calling it, and %s.Wait blocks forever",
-					o.name(), exitVerb(e), r.line(e.Node().Pos()), o.key)
+				r.Report(o.call, "wg-done-no-defer", "%s not deferred; %s at line %d without calling it, and %s.Wait blocks forever",
+					o.name(), exitVerb(e), r.Line(e.Node().Pos()), o.key)
 				reported[o.key] = true
 				break
 			}
@@ -367,15 +366,15 @@ func checkParamCopies(r *reporter, fields *ast.FieldList, what string) {
 		return
 	}
 	for _, field := range fields.List {
-		lock := lockIn(r.pass.TypesInfo.TypeOf(field.Type))
+		lock := lockIn(r.Pass.TypesInfo.TypeOf(field.Type))
 		if lock == "" {
 			continue
 		}
 		for _, name := range field.Names {
-			r.report(name, "mutex-copy", "%s %s is passed by value, copying its %s", what, name.Name, lock)
+			r.Report(name, "mutex-copy", "%s %s is passed by value, copying its %s", what, name.Name, lock)
 		}
 		if len(field.Names) == 0 {
-			r.report(field, "mutex-copy", "%s of type %s is passed by value, copying its %s", what, types.ExprString(field.Type), lock)
+			r.Report(field, "mutex-copy", "%s of type %s is passed by value, copying its %s", what, types.ExprString(field.Type), lock)
 		}
 	}
 }

@@ -3,12 +3,11 @@ package locking
 // Control-flow, syntax and type helpers of the locking analyzer.
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 
-	"golang.org/x/tools/go/analysis"
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -280,26 +279,5 @@ func builtin(info *types.Info, call *ast.CallExpr) string {
 	return ""
 }
 
-type lineCat struct {
-	file     string
-	line     int
-	category string
-}
-
-// reporter reports each category at most once per line.
-type reporter struct {
-	pass *analysis.Pass
-	seen map[lineCat]bool
-}
-
-func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
-
-func (r *reporter) report(n ast.Node, category, format string, args ...any) {
-	p := r.pass.Fset.Position(n.Pos())
-	key := lineCat{p.Filename, p.Line, category}
-	if r.seen[key] {
-		return
-	}
-	r.seen[key] = true
-	r.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: category, Message: fmt.Sprintf(format, args...)})
-}
+// reporter reports once per line and category.
+type reporter struct{ *astx.Reporter }

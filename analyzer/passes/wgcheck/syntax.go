@@ -3,12 +3,11 @@ package wgcheck
 // Syntax and type helpers.
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 
-	"golang.org/x/tools/go/analysis"
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 )
 
 // A key names a WaitGroup by a variable and a path of fields: wg, s.wg.
@@ -51,29 +50,5 @@ func keyOf(info *types.Info, e ast.Expr) (key, bool) {
 	}
 }
 
-type lineCat struct {
-	file     string
-	line     int
-	category string
-}
-
-// reporter reports each category at most once per line.
-type reporter struct {
-	pass *analysis.Pass
-	seen map[lineCat]bool
-}
-
-func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
-
-func (r *reporter) report(n ast.Node, category string, related []analysis.RelatedInformation, format string, args ...any) {
-	p := r.pass.Fset.Position(n.Pos())
-	key := lineCat{p.Filename, p.Line, category}
-	if r.seen[key] {
-		return
-	}
-	r.seen[key] = true
-	r.pass.Report(analysis.Diagnostic{
-		Pos: n.Pos(), End: n.End(), Category: category,
-		Message: fmt.Sprintf(format, args...), Related: related,
-	})
-}
+// reporter reports once per line and category.
+type reporter struct{ *astx.Reporter }

@@ -10,9 +10,7 @@ import (
 	"strings"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
-
 	"github.com/secondlook/secondlook/analyzer/passes/internal/flow"
-
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -103,7 +101,7 @@ func (f *fn) g(info *types.Info) *flow.Graph {
 func run(pass *analysis.Pass) (any, error) {
 	inspect := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	info := pass.TypesInfo
-	r := &reporter{pass: pass, seen: make(map[lineCat]bool)}
+	r := &reporter{astx.NewReporter(pass)}
 
 	// Functions and methods of the package that some go statement runs.
 	started := make(map[*types.Func]bool)
@@ -281,7 +279,7 @@ func declaredIn(f *fn, v types.Object) bool {
 
 // checkDoneSkipped reports a return that skips the Done a goroutine owes.
 func checkDoneSkipped(r *reporter, f *fn, started map[*types.Func]bool) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	goroutine := runsAsGoroutine(info, f, started)
 	done := make(map[key]bool)
 	for _, c := range f.calls {
@@ -330,9 +328,9 @@ func checkDoneSkipped(r *reporter, f *fn, started map[*types.Func]bool) {
 		for _, d := range dones {
 			related = append(related, astx.Related(d.node, "the only Done, not deferred"))
 		}
-		r.report(ret, "waitgroup-done-skipped", related,
+		r.ReportRelated(ret, "waitgroup-done-skipped", related,
 			"return skips %s.Done() (line %d), which is not deferred; %s.Wait() then blocks forever",
-			k, r.line(dones[0].node.Pos()), k)
+			k, r.Line(dones[0].node.Pos()), k)
 	}
 }
 
@@ -348,7 +346,7 @@ func isWaitGroupPtr(t types.Type) bool {
 
 // checkDoneExtra reports a Done that runs twice on one path.
 func checkDoneExtra(r *reporter, f *fn, fns map[ast.Node]*fn) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	var dones []*call
 	for _, c := range f.calls {
 		if c.method == "Done" && !c.group {
@@ -382,13 +380,13 @@ func checkDoneExtra(r *reporter, f *fn, fns map[ast.Node]*fn) {
 				continue
 			}
 			if a.deferred {
-				r.report(b.node, "waitgroup-done-extra", []analysis.RelatedInformation{astx.Related(a.node, "deferred Done, which runs again at the return")},
+				r.ReportRelated(b.node, "waitgroup-done-extra", []analysis.RelatedInformation{astx.Related(a.node, "deferred Done, which runs again at the return")},
 					"%s.Done() here and again by the deferred %s.Done() at line %d: the counter goes negative (a panic) or Wait returns early",
-					k, k, r.line(a.node.Pos()))
+					k, k, r.Line(a.node.Pos()))
 			} else {
-				r.report(b.node, "waitgroup-done-extra", []analysis.RelatedInformation{astx.Related(a.node, "first Done")},
+				r.ReportRelated(b.node, "waitgroup-done-extra", []analysis.RelatedInformation{astx.Related(a.node, "first Done")},
 					"%s.Done() runs again after %s.Done() at line %d on this path, with no Add between: the counter goes negative (a panic) or Wait returns early",
-					k, k, r.line(a.node.Pos()))
+					k, k, r.Line(a.node.Pos()))
 			}
 			reported[k] = true
 			break
@@ -430,7 +428,7 @@ func addsMany(info *types.Info, f *fn, fns map[ast.Node]*fn, k key) bool {
 
 // checkWaitBeforeAdd reports an Add after a goroutine that waits was started.
 func checkWaitBeforeAdd(r *reporter, f *fn, fns map[ast.Node]*fn) {
-	info := r.pass.TypesInfo
+	info := r.Pass.TypesInfo
 	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
 		gs, ok := c.Node().(*ast.GoStmt)
 		if !ok {
@@ -471,10 +469,10 @@ func checkWaitBeforeAdd(r *reporter, f *fn, fns map[ast.Node]*fn) {
 			}
 			end := path[len(path)-1]
 			add := adds[slices.IndexFunc(adds, func(a *call) bool { return a.atom == end })]
-			r.report(add.node, "waitgroup-wait-before-add",
-				[]analysis.RelatedInformation{astx.Related(w.node, "waits in the goroutine started at line %d", r.line(gs.Pos()))},
+			r.ReportRelated(add.node, "waitgroup-wait-before-add",
+				[]analysis.RelatedInformation{astx.Related(w.node, "waits in the goroutine started at line %d", r.Line(gs.Pos()))},
 				"%s.%s after the goroutine started at line %d calls %s.Wait(), with no Add before it: Wait can see a zero counter and return at once",
-				k, add.method, r.line(gs.Pos()), k)
+				k, add.method, r.Line(gs.Pos()), k)
 			return
 		}
 	})

@@ -5,6 +5,7 @@ package astx
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -99,4 +100,45 @@ func StmtList(n ast.Node) []ast.Stmt {
 		return n.Body
 	}
 	return nil
+}
+
+// Reporter reports a pass's diagnostics, once per line and category: two
+// constructs of one kind on one line say the same thing to a reader.
+type Reporter struct {
+	Pass *analysis.Pass
+	seen map[lineCategory]bool
+}
+
+type lineCategory struct {
+	file     string
+	line     int
+	category string
+}
+
+// NewReporter returns a Reporter for pass.
+func NewReporter(pass *analysis.Pass) *Reporter {
+	return &Reporter{Pass: pass, seen: make(map[lineCategory]bool)}
+}
+
+// Line returns the line of pos.
+func (r *Reporter) Line(pos token.Pos) int { return r.Pass.Fset.Position(pos).Line }
+
+// Report reports n under category, unless its line has one already.
+func (r *Reporter) Report(n ast.Node, category, format string, args ...any) {
+	r.ReportRelated(n, category, nil, format, args...)
+}
+
+// ReportRelated is Report with evidence: the places a reader checks the
+// claim against.
+func (r *Reporter) ReportRelated(n ast.Node, category string, related []analysis.RelatedInformation, format string, args ...any) {
+	p := r.Pass.Fset.Position(n.Pos())
+	key := lineCategory{p.Filename, p.Line, category}
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
+	r.Pass.Report(analysis.Diagnostic{
+		Pos: n.Pos(), End: n.End(), Category: category,
+		Message: fmt.Sprintf(format, args...), Related: related,
+	})
 }
