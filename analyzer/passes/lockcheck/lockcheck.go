@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/analysis/passes/inspect"
@@ -122,7 +123,7 @@ type checker struct {
 	doubles     []double
 	records     []accessRec
 	calls       []callRec
-	seen        map[lineCat]bool
+	rep         *astx.Reporter
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -138,7 +139,7 @@ func run(pass *analysis.Pass) (any, error) {
 		litSums:  make(map[*ast.FuncLit]*summary),
 		accesses: make(map[*ast.SelectorExpr]accessInfo),
 		litEntry: make(map[*ast.FuncLit][2]lockset),
-		seen:     make(map[lineCat]bool),
+		rep:      astx.NewReporter(pass),
 	}
 	c.cfgs, _ = pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs)
 	c.findAtomicTypes()
@@ -286,12 +287,6 @@ func calledLocked(decl *ast.FuncDecl) bool {
 	return strings.HasSuffix(name, "locked") || holdsDoc.MatchString(decl.Doc.Text())
 }
 
-type lineCat struct {
-	file     string
-	line     int
-	category string
-}
-
 func (c *checker) line(pos token.Pos) int { return c.pass.Fset.Position(pos).Line }
 
 // where names a position for a message: "line 12", or "a.go:12" in another file.
@@ -312,17 +307,7 @@ func shortFile(name string) string {
 
 // report reports a finding once per line and category.
 func (c *checker) report(n ast.Node, category string, related []analysis.RelatedInformation, format string, args ...any) {
-	p := c.pass.Fset.Position(n.Pos())
-	key := lineCat{p.Filename, p.Line, category}
-	if c.seen[key] {
-		return
-	}
-	c.seen[key] = true
-	c.pass.Report(analysis.Diagnostic{
-		Pos: n.Pos(), End: n.End(), Category: category,
-		Message: fmt.Sprintf(format, args...),
-		Related: related,
-	})
+	c.rep.ReportRelated(n, category, related, format, args...)
 }
 
 func related(n ast.Node, format string, args ...any) analysis.RelatedInformation {
