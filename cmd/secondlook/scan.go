@@ -60,7 +60,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "baseline", Usage: "report only findings not in `OLD.sarif` (an earlier secondlook SARIF)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "send nothing: list the regions that would go to a model, and their tokens"},
 			&cli.IntFlag{Name: "max-regions", Usage: "review at most `N` regions, the riskiest first (0: no limit)"},
-			&cli.IntFlag{Name: "max-tokens", Value: 1_000_000, Usage: "review regions up to `N` tokens of code and context in all, the riskiest first, as --dry-run lists them (0: no limit)"},
+			&cli.IntFlag{Name: "max-tokens", Value: pipeline.DefaultMaxTokens, Usage: "review regions up to `N` tokens of code and context in all, the riskiest first, as --dry-run lists them (0: no limit)"},
 			&cli.BoolFlag{Name: "tests", Value: true, Usage: "scan _test.go files too (--tests=false to skip them)"},
 			&cli.BoolFlag{Name: "all-rules", Usage: "report every static rule as the catalogue defines it: those under the precision gate too (measured below 80% on real code; by default they only rank regions and hint the model), and at their catalogue level (by default a rule never a bug on real code reports notes)"},
 			&cli.StringFlag{Name: "modfile", Usage: "use `FILE` instead of go.mod, as go's -modfile does (e.g. go_test.mod holding test-only dependencies); relative to the module root; GOFLAGS=-modfile=FILE works too"},

@@ -27,7 +27,7 @@ const (
 	agentTokens = 16_000
 	// scanTokens is the default budget of scan, the CLI's: the regions go
 	// to the configured model, not to the agent.
-	scanTokens = 1_000_000
+	scanTokens = pipeline.DefaultMaxTokens
 )
 
 // config turns a scope into the pipeline's configuration.

@@ -11,6 +11,19 @@ import (
 	"github.com/secondlook/secondlook/prompts"
 )
 
+// The defaults every face offers (the CLI's flags, MCP's tools), defined
+// once.
+const (
+	// DefaultMaxTokens is the region budget of a scan whose regions go to
+	// a model: large enough for a whole module, small enough that a run
+	// cannot cost without bound.
+	DefaultMaxTokens = 1_000_000
+	// DefaultConcurrency is the number of model requests in flight.
+	DefaultConcurrency = 8
+	// DefaultRetries is how often a model request is retried.
+	DefaultRetries = llm.DefaultMaxRetries
+)
+
 // ModelConfig configures the model review of the selected regions.
 type ModelConfig struct {
 	// LLM configures the client: endpoint, key, model, timeouts, retries.
@@ -20,7 +33,7 @@ type ModelConfig struct {
 	// (tests, and callers that wrap the client).
 	Client review.Completer
 
-	Concurrency int    // requests in flight; zero means 8
+	Concurrency int    // requests in flight; zero means DefaultConcurrency
 	CacheDir    string // "" means the default cache directory
 	NoCache     bool   // neither read nor write the answer cache
 	Offline     bool   // answer only from the cache
@@ -66,7 +79,7 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 	var limiter *review.Limiter
 	client := mc.Client
 	if client == nil && !mc.Offline {
-		limiter = review.NewLimiter(cmp.Or(mc.Concurrency, 8))
+		limiter = review.NewLimiter(cmp.Or(mc.Concurrency, DefaultConcurrency))
 		lc := mc.LLM
 		lc.Gate, lc.OnThrottle = limiter.Acquire, limiter.Throttled
 		c, err := llm.New(lc)
@@ -81,7 +94,7 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 		Model:       mc.LLM.Model,
 		BaseURL:     mc.LLM.BaseURL,
 		Params:      fmt.Sprintf("t=%g seed=%v out=%d", mc.LLM.Temperature, seedOf(mc.LLM.Seed), mc.LLM.MaxOutputTokens),
-		Concurrency: mc.Concurrency,
+		Concurrency: cmp.Or(mc.Concurrency, DefaultConcurrency),
 		Limiter:     limiter,
 		Cache:       store,
 		Offline:     mc.Offline,
