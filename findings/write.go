@@ -57,6 +57,11 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	for _, fl := range r.Failures {
 		p.failure(fl)
 	}
+	for _, t := range r.Tests {
+		if t.Status != "pass" {
+			p.buf.WriteString(TermSafe(testLine(t)) + "\n")
+		}
+	}
 	_, err := w.Write(p.buf.Bytes())
 	return err
 }
@@ -343,6 +348,10 @@ func Summary(r *Report) string {
 		}
 		sentences = append(sentences, fmt.Sprintf("%s (%s): the results are incomplete.",
 			plural(len(r.Failures), "failure"), strings.Join(stages, ", ")))
+	}
+
+	if t := testsSummary(r); t != "" {
+		sentences = append(sentences, t)
 	}
 
 	s := r.Stats
