@@ -42,13 +42,14 @@ var confirmable = map[string]string{
 }
 
 // Confirm marks the claims (model or static findings) of the data-race and
-// goroutine-leak kinds that a finding by execution lands on: in the same
-// function, or on overlapping lines outside any. Such a claim gets
-// Confirmed (the source and its note) and the execution finding's location
-// and stack as related locations. No claim is dropped: one the tests did
-// not show may lie on a path they do not reach. It returns the findings
-// and how many claims of those kinds there were and were confirmed.
-func Confirm(fs []Finding) (out []Finding, claims, confirmed int) {
+// goroutine-leak kinds that a finding by execution lands on, as lands
+// decides (the caller knows the functions: the same function as one of the
+// report's accesses, say). Such a claim gets Confirmed (the source and its
+// note) and the execution finding's location and stack as related
+// locations. No claim is dropped: one the tests did not show may lie on a
+// path they do not reach. It returns the findings and how many claims of
+// those kinds there were and were confirmed.
+func Confirm(fs []Finding, lands func(claim, exec Finding) bool) (out []Finding, claims, confirmed int) {
 	var exec []Finding
 	for _, f := range fs {
 		if f.Executed() {
@@ -67,7 +68,7 @@ func Confirm(fs []Finding) (out []Finding, claims, confirmed int) {
 		}
 		claims++
 		for _, e := range exec {
-			if confirmable[e.Source] != r.Kind || !sameFunction(*f, e) {
+			if confirmable[e.Source] != r.Kind || !lands(*f, e) {
 				continue
 			}
 			f.Confirmed = e.Source
@@ -83,16 +84,6 @@ func Confirm(fs []Finding) (out []Finding, claims, confirmed int) {
 		}
 	}
 	return out, claims, confirmed
-}
-
-func sameFunction(a, b Finding) bool {
-	if a.Location.File != b.Location.File {
-		return false
-	}
-	if a.Function != "" && b.Function != "" {
-		return a.Function == b.Function
-	}
-	return a.Location.Line <= b.Location.Last() && b.Location.Line <= a.Location.Last()
 }
 
 // testsSummary is the summary's sentence about --run-tests.

@@ -471,6 +471,7 @@ type jsonReport struct {
 	Failures []Failure  `json:"failures"`
 	Rules    []jsonRule `json:"rules"`
 	Stats    Stats      `json:"stats"`
+	Tests    []TestRun  `json:"tests,omitempty"` // --run-tests
 }
 
 type jsonRule struct {
@@ -492,6 +493,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Failures: r.Failures,
 		Rules:    []jsonRule{},
 		Stats:    r.Stats,
+		Tests:    r.Tests,
 	}
 	if out.Findings == nil {
 		out.Findings = []Finding{}
