@@ -1,10 +1,7 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +10,7 @@ import (
 
 	"github.com/secondlook/secondlook/internal/llm/llmtest"
 	"github.com/secondlook/secondlook/internal/sarifschema"
+	"github.com/secondlook/secondlook/internal/testtree"
 )
 
 // runTestsModel claims a data race on the caller's increment of
@@ -45,16 +43,13 @@ func TestScanRunTests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds test binaries with -race, twice")
 	}
-	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "internal", "runtests", "testdata", "mod"))); err != nil {
-		t.Fatal(err)
-	}
+	dir := testtree.Copy(t, filepath.Join("..", "..", "internal", "runtests", "testdata", "mod"))
 	// broken's tests do not compile, a load failure: internal/runtests'
 	// own test covers it.
 	if err := os.RemoveAll(filepath.Join(dir, "broken")); err != nil {
 		t.Fatal(err)
 	}
-	before := hashTree(t, dir)
+	before := testtree.Hash(t, dir)
 	srv := llmtest.NewServer(t, runTestsModel)
 	env := map[string]string{"OPENAI_API_KEY": "sk-test-runtests-0123456789", "OPENAI_BASE_URL": ""}
 	cache := t.TempDir()
@@ -228,36 +223,7 @@ func TestScanRunTests(t *testing.T) {
 		t.Errorf("SARIF: no notification says hang's tests timed out: %+v", run.Invocations[0].Notes)
 	}
 
-	if after := hashTree(t, dir); after != before {
+	if after := testtree.Hash(t, dir); after != before {
 		t.Error("--run-tests changed the user's tree")
 	}
-}
-
-// hashTree hashes every path, mode and content under dir.
-func hashTree(t *testing.T, dir string) string {
-	t.Helper()
-	h := sha256.New()
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		h.Write([]byte(rel + "\x00" + info.Mode().String() + "\x00"))
-		if !d.IsDir() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			h.Write(b)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }

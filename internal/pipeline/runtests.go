@@ -243,26 +243,27 @@ func plainTitle(t string) string {
 // with none last). So the finding lands on the same line run after run.
 func raceOrder(stacks []runtests.Stack) []runtests.Stack {
 	out := slices.Clone(stacks)
+	// Accesses with a module frame, accesses without, creations with, without.
+	rank := func(s runtests.Stack) int {
+		_, ok := s.First()
+		r := 0
+		if !isAccess(s.Title) {
+			r += 2
+		}
+		if !ok {
+			r++
+		}
+		return r
+	}
 	slices.SortStableFunc(out, func(a, b runtests.Stack) int {
-		fa, oka := a.First()
-		fb, okb := b.First()
+		fa, _ := a.First()
+		fb, _ := b.First()
 		return cmp.Or(
-			-cmpBool(isAccess(a.Title), isAccess(b.Title)),
-			-cmpBool(oka, okb),
+			cmp.Compare(rank(a), rank(b)),
 			cmp.Compare(fa.File, fb.File),
 			cmp.Compare(fa.Line, fb.Line))
 	})
 	return out
-}
-
-func cmpBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case a:
-		return 1
-	}
-	return -1
 }
 
 // isAccess reports whether a race stack's title is one of its two

@@ -29,6 +29,9 @@ import (
 // the imports are renamed for the same reason (file-scope names conflict
 // with package-scope ones).
 
+// writeProfile first lets goroutines the last tests started run until they
+// block: a goroutine still runnable is not (yet) leaked, and on a loaded
+// machine the one a test leaks at its end may not have run at all.
 const writeProfile = `
 func secondlookWriteGoroutineLeakProfile() {
 	path := secondlookos.Getenv(%q)
@@ -36,6 +39,7 @@ func secondlookWriteGoroutineLeakProfile() {
 	if path == "" || p == nil {
 		return
 	}
+	secondlooktime.Sleep(200 * secondlooktime.Millisecond)
 	f, err := secondlookos.Create(path)
 	if err != nil {
 		return
@@ -53,6 +57,7 @@ import (
 	secondlookos "os"
 	secondlookpprof "runtime/pprof"
 	secondlooktesting "testing"
+	secondlooktime "time"
 )
 
 func TestMain(m *secondlooktesting.M) {
@@ -70,6 +75,7 @@ import (
 	secondlookos "os"
 	secondlookpprof "runtime/pprof"
 	secondlooktesting "testing"
+	secondlooktime "time"
 )
 
 func %s(*secondlooktesting.T) {

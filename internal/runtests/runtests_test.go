@@ -2,77 +2,21 @@ package runtests_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/secondlook/secondlook/internal/runtests"
+	"github.com/secondlook/secondlook/internal/testtree"
 )
-
-// copyTree copies dir into a new temporary directory: the user's tree.
-func copyTree(t *testing.T, dir string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
-// TreeHash hashes every path, mode and content under dir.
-func treeHash(t *testing.T, dir string) string {
-	t.Helper()
-	h := sha256.New()
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		h.Write([]byte(rel + "\x00" + info.Mode().String() + "\x00"))
-		if !d.IsDir() {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			h.Write(b)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 func TestRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds six test binaries with -race")
 	}
-	dir := copyTree(t, filepath.Join("testdata", "mod"))
-	before := treeHash(t, dir)
+	dir := testtree.Copy(t, filepath.Join("testdata", "mod"))
+	before := testtree.Hash(t, dir)
 	pkgs := []string{"race", "leak", "withmain", "hang", "clean", "broken"}
 	var paths []string
 	for _, p := range pkgs {
@@ -84,7 +28,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after := treeHash(t, dir); after != before {
+	if after := testtree.Hash(t, dir); after != before {
 		t.Errorf("the run changed the tree: hash %s, was %s", after, before)
 	}
 	if !res.LeakProfile {
