@@ -41,6 +41,11 @@ type Config struct {
 	// ceiling.
 	Oracle bool
 
+	// RunTests, when non-nil, runs each case's own tests under the race
+	// detector and the goroutine-leak profile (scan --run-tests): a case
+	// without tests scores as without it.
+	RunTests *pipeline.RunTestsConfig
+
 	Tool findings.Tool
 
 	// Progress, if non-nil, is called after each case.
@@ -62,6 +67,10 @@ type CaseResult struct {
 	Error    string         `json:"error,omitempty"` // the case could not be scanned
 	Regions  int            `json:"regions"`
 	Dropped  map[string]int `json:"dropped,omitempty"`
+	// Tests are the case's packages whose tests ran (RunTests), and
+	// Confirmed the claims they confirmed.
+	Tests     []findings.TestRun `json:"tests,omitempty"`
+	Confirmed int                `json:"confirmed_by_execution,omitempty"`
 	// Rank is where a full scan of the bug's packages puts its function
 	// (cases that name their bug's functions only).
 	Rank *Rank `json:"rank,omitempty"`
@@ -182,7 +191,7 @@ func runCase(ctx context.Context, c *Case, cfg Config, slack int) CaseResult {
 		return fail(err)
 	}
 	defer os.RemoveAll(dir)
-	pcfg := pipeline.Config{Dir: dir, Model: cfg.Model, Tool: cfg.Tool}
+	pcfg := pipeline.Config{Dir: dir, Model: cfg.Model, Tool: cfg.Tool, RunTests: cfg.RunTests}
 	if c.Env != nil {
 		pcfg.Env = append(os.Environ(), c.Env...)
 	}
@@ -251,6 +260,7 @@ func runCase(ctx context.Context, c *Case, cfg Config, slack int) CaseResult {
 	cr.Figures, cr.Static, cr.Findings = fig, sfig, scored
 	cr.Regions = len(res.Selection.Regions)
 	cr.Dropped = rep.Stats.Dropped
+	cr.Tests, cr.Confirmed = rep.Tests, rep.Stats.ConfirmedByExecution
 	if err != nil {
 		cr.Error = err.Error() // a fatal model error: what finished is scored
 	}

@@ -235,3 +235,52 @@ func TestScore(t *testing.T) {
 		t.Errorf("clean figures %+v", total)
 	}
 }
+
+// TestEvalRunTests: with RunTests, a race the case's own test shows is
+// found by the race detector and scored as the case's bug; without, the
+// static pass misses it.
+func TestEvalRunTests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a test binary with -race")
+	}
+	c := &Case{
+		Name:   "race-counter",
+		Family: findings.FamilyConcurrency,
+		Files: map[string][]byte{
+			"go.mod": []byte("module example.com/c\n\ngo 1.26\n"),
+			"c.go": []byte(`package c
+
+var hits int
+
+// Hit counts twice, once from a new goroutine.
+func Hit() {
+	done := make(chan bool)
+	go func() { hits++; done <- true }()
+	hits++
+	<-done
+}
+`),
+			"c_test.go": []byte("package c\n\nimport \"testing\"\n\nfunc TestHit(t *testing.T) { Hit() }\n"),
+		},
+		Expect: []Bug{{Kind: "data-race", Locations: []Location{{File: "c.go", Start: 8, End: 9}}}},
+	}
+	ctx := context.Background()
+	without, err := Run(ctx, Config{Cases: []*Case{c}, Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, err := Run(ctx, Config{Cases: []*Case{c}, Jobs: 1, RunTests: &pipeline.RunTestsConfig{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if without.TruePositives != 0 {
+		t.Fatalf("the static pass finds the race (%d true positives): the case proves nothing", without.TruePositives)
+	}
+	r := with.Results[0]
+	if with.TruePositives != 1 || len(r.Tests) != 1 || r.Tests[0].Status != "fail" || r.Tests[0].Races != 1 {
+		t.Errorf("with --run-tests: %d true positives, tests %+v; want the race found and its package's run listed", with.TruePositives, r.Tests)
+	}
+	if len(r.Findings) == 0 || r.Findings[0].Finding.Source != findings.SourceRaceDetector {
+		t.Errorf("findings %+v; want the race detector's", r.Findings)
+	}
+}

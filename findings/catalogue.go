@@ -110,7 +110,7 @@ var (
 )
 
 func init() {
-	catalogue, definitions = build(slices.Concat(specs, detectorSpecs, metaSpecs))
+	catalogue, definitions = build(slices.Concat(specs, detectorSpecs, executionSpecs, metaSpecs))
 	byKey = make(map[string]int)
 	byAnalyzer = make(map[string]int)
 	byKind = make(map[string]int)

@@ -29,9 +29,10 @@ func familyOf(ruleID string) Family {
 
 // Dedup merges findings about the same bug — from overlapping regions,
 // from several samples, from a static pass and the model — into one. The
-// one kept has the best evidence: a static finding over a model's claim,
-// then the higher confidence, then more related locations; it records every
-// source and the votes of all. The result is sorted.
+// one kept has the best evidence: a finding by execution, then a static
+// finding, over a model's claim, then the higher confidence, then more
+// related locations; it records every source, the votes of all and a
+// member's confirmation by execution. The result is sorted.
 func Dedup(fs []Finding) []Finding {
 	sorted := slices.Clone(fs)
 	slices.SortStableFunc(sorted, func(a, b Finding) int {
@@ -59,6 +60,9 @@ func Dedup(fs []Finding) []Finding {
 		for _, f := range g {
 			kept.Votes += max(f.Votes, 1)
 			srcs = addSource(srcs, f)
+			if kept.Confirmed == "" && !kept.Executed() {
+				kept.Confirmed = f.Confirmed
+			}
 		}
 		kept.Sources = nil
 		if len(srcs) > 1 {
@@ -89,11 +93,15 @@ func (f Finding) Static() bool {
 
 // better orders the evidence of two findings about one bug, best first.
 func better(a, b Finding) int {
+	// A run that showed the bug first, then a static pass, then a model.
 	static := func(f Finding) int {
-		if f.Static() {
+		switch {
+		case f.Executed():
 			return 0
+		case f.Static():
+			return 1
 		}
-		return 1
+		return 2
 	}
 	return cmp.Or(
 		cmp.Compare(static(a), static(b)),

@@ -98,8 +98,12 @@ type Finding struct {
 	LineHash    string     `json:"line_hash,omitempty"`   // GitHub's primaryLocationLineHash, as codeql-action computes it
 	Confidence  float64    `json:"confidence,omitempty"`
 	Votes       int        `json:"votes,omitempty"`
-	Source      string     `json:"source"`            // the best evidence: "static:<pass>" or "model:<name>"
+	Source      string     `json:"source"`            // the best evidence: "static:<pass>", "model:<name>", SourceRaceDetector or SourceLeakProfile
 	Sources     []string   `json:"sources,omitempty"` // every source that reported it, when more than one
+
+	// Confirmed, on a model or static claim, names the execution that
+	// showed it (scan --run-tests): the source and its note. See Confirm.
+	Confirmed string `json:"confirmed,omitempty"`
 
 	// BaselineState is "new" or "unchanged" when the run was compared with
 	// a baseline (see Baseline), "" otherwise; SARIF's baselineState.
@@ -152,6 +156,10 @@ type Stats struct {
 	Dropped          map[string]int `json:"dropped,omitempty"`    // claims that failed the check against the code, by reason
 	Refuted          int            `json:"refuted,omitempty"`    // claims the skeptic pass (--verify) refuted
 	Reviewed         int            `json:"reviewed,omitempty"`   // selected regions the model (or the cache) answered; the others are Failures
+
+	// Evidence by execution (--run-tests); zero without it.
+	ExecutionClaims      int `json:"execution_claims,omitempty"`       // data-race and goroutine-leak claims of the model and the static pass
+	ConfirmedByExecution int `json:"confirmed_by_execution,omitempty"` // of those, the ones a race or leak report landed in
 }
 
 // Report is the result of a run: what every writer consumes.
@@ -161,7 +169,10 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	Failures []Failure `json:"failures"`
 	Rules    []Rule    `json:"-"` // the rules the findings use, by ID
-	Stats    Stats     `json:"stats"`
+	// Tests are the packages whose own tests ran (--run-tests), in
+	// package order; nil without it.
+	Tests []TestRun `json:"tests,omitempty"`
+	Stats Stats     `json:"stats"`
 }
 
 // Sort orders findings by file, line, column, rule and message, and failures

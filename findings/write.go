@@ -57,6 +57,11 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	for _, fl := range r.Failures {
 		p.failure(fl)
 	}
+	for _, t := range r.Tests {
+		if t.Status != "pass" {
+			p.buf.WriteString(TermSafe(testLine(t)) + "\n")
+		}
+	}
 	_, err := w.Write(p.buf.Bytes())
 	return err
 }
@@ -345,6 +350,10 @@ func Summary(r *Report) string {
 			plural(len(r.Failures), "failure"), strings.Join(stages, ", ")))
 	}
 
+	if t := testsSummary(r); t != "" {
+		sentences = append(sentences, t)
+	}
+
 	s := r.Stats
 	var scope string
 	switch {
@@ -462,6 +471,7 @@ type jsonReport struct {
 	Failures []Failure  `json:"failures"`
 	Rules    []jsonRule `json:"rules"`
 	Stats    Stats      `json:"stats"`
+	Tests    []TestRun  `json:"tests,omitempty"` // --run-tests
 }
 
 type jsonRule struct {
@@ -483,6 +493,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Failures: r.Failures,
 		Rules:    []jsonRule{},
 		Stats:    r.Stats,
+		Tests:    r.Tests,
 	}
 	if out.Findings == nil {
 		out.Findings = []Finding{}

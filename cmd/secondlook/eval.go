@@ -15,6 +15,8 @@ import (
 	"github.com/secondlook/secondlook/eval"
 	"github.com/secondlook/secondlook/eval/vulndb"
 	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/internal/pipeline"
+	"github.com/secondlook/secondlook/internal/runtests"
 )
 
 func evalCommand() *cli.Command {
@@ -42,6 +44,8 @@ EXAMPLES:
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "report `FORMAT`: text, json or markdown"},
 			&cli.StringFlag{Name: "out", Usage: "also write report.json, report.md and curve.svg (precision and recall against the confidence threshold) to `DIR`"},
 			&cli.IntFlag{Name: "j", Usage: "cases run at once", DefaultText: "the number of CPUs"},
+			&cli.BoolFlag{Name: "run-tests", Usage: "also run each case's own tests under the race detector and the goroutine-leak profile, as scan --run-tests does (one package at a time per case)"},
+			&cli.DurationFlag{Name: "test-timeout", Value: runtests.DefaultTimeout, Usage: "with --run-tests, stop a package's tests after `D`"},
 			&cli.IntFlag{Name: "slack", Value: 3, Usage: "lines a finding may sit from a bug's listed line"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no progress"},
 		}, modelFlags()...),
@@ -95,8 +99,16 @@ func runEval(c *cli.Context) error {
 			return usageErrorf("--oracle is the model: leave out --model, --base-url and OPENAI_API_KEY")
 		}
 	}
+	var rt *pipeline.RunTestsConfig
+	if c.Bool("run-tests") {
+		if c.Duration("test-timeout") <= 0 {
+			return usageErrorf("--test-timeout takes a duration > 0 (e.g. 2m)")
+		}
+		rt = &pipeline.RunTestsConfig{Timeout: c.Duration("test-timeout"), Jobs: 1}
+	}
 	prog := newProgress(c.App.ErrWriter, c.Bool("q"))
 	rep, err := eval.Run(c.Context, eval.Config{
+		RunTests: rt,
 		Cases:    cases,
 		Model:    mc,
 		Oracle:   c.Bool("oracle"),

@@ -23,6 +23,7 @@ import (
 	"github.com/secondlook/secondlook/findings/sarif"
 	"github.com/secondlook/secondlook/internal/pipeline"
 	"github.com/secondlook/secondlook/internal/review"
+	"github.com/secondlook/secondlook/internal/runtests"
 	"github.com/secondlook/secondlook/prompts"
 )
 
@@ -64,6 +65,9 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "tests", Value: true, Usage: "scan _test.go files too (--tests=false to skip them)"},
 			&cli.BoolFlag{Name: "all-rules", Usage: "report every static rule as the catalogue defines it: those under the precision gate too (measured below 80% on real code; by default they only rank regions and hint the model), and at their catalogue level (by default a rule never a bug on real code reports notes)"},
 			&cli.StringFlag{Name: "modfile", Usage: "use `FILE` instead of go.mod, as go's -modfile does (e.g. go_test.mod holding test-only dependencies); relative to the module root; GOFLAGS=-modfile=FILE works too"},
+			&cli.BoolFlag{Name: "run-tests", Usage: "also run the scanned packages' own tests (in a diff scan, the changed packages') under the race detector with Go 1.26's goroutine-leak profile: observed races and leaks become findings and confirm the claims they land in; the user's tree is not touched"},
+			&cli.DurationFlag{Name: "test-timeout", Value: runtests.DefaultTimeout, Usage: "with --run-tests, stop a package's tests after `D` (the package is reported as timed out)"},
+			&cli.IntFlag{Name: "j", Value: 1, Usage: "with --run-tests, test `N` packages at once (each compiles with -race: memory and CPU heavy)"},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 3 when a finding is at or above `LEVEL`: error, warning, note or none (default: warning for text, none for json and sarif)"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no summary or progress on standard error"},
 			&cli.BoolFlag{Name: "v", Usage: "verbose: timings, load errors in full, left-out regions"},
@@ -147,6 +151,12 @@ func scan(c *cli.Context) error {
 		MaxRegions: c.Int("max-regions"),
 		MaxTokens:  c.Int("max-tokens"),
 		Tool:       findings.Tool{Name: "secondlook", Version: version(), InformationURI: informationURI},
+	}
+	if c.Bool("run-tests") {
+		if c.Duration("test-timeout") <= 0 || c.Int("j") < 1 {
+			return usageErrorf("--test-timeout takes a duration > 0 (e.g. 2m) and -j a number ≥ 1")
+		}
+		cfg.RunTests = &pipeline.RunTestsConfig{Timeout: c.Duration("test-timeout"), Jobs: c.Int("j")}
 	}
 	if s := c.String("shard"); s != "" {
 		spec, err := analyzer.ParseShard(s)

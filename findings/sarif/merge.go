@@ -146,6 +146,16 @@ func mergeRuns(category string, runs []sourceRun) (Run, error) {
 			bases[id] = loc
 		}
 		provenance = append(provenance, src.VersionControlProvenance...)
+		if p := src.Properties; p != nil {
+			// Each shard runs the same tests and confirms the claims of
+			// its own regions.
+			if out.Properties == nil {
+				out.Properties = &RunProperties{}
+			}
+			out.Properties.TestedPackages = max(out.Properties.TestedPackages, p.TestedPackages)
+			out.Properties.ExecutionClaims += p.ExecutionClaims
+			out.Properties.ConfirmedByExecution += p.ConfirmedByExecution
+		}
 		for _, inv := range src.Invocations {
 			invoked = true
 			successful = successful && inv.ExecutionSuccessful

@@ -154,6 +154,7 @@ type Run struct {
 	VersionControlProvenance []VersionControlDetails     `json:"versionControlProvenance,omitempty"`
 	Invocations              []Invocation                `json:"invocations,omitempty"`
 	Results                  []Result                    `json:"results"`
+	Properties               *RunProperties              `json:"properties,omitempty"`
 
 	// Raw is the run as Read found it, set for runs of other tools only:
 	// our types hold a part of what other tools write, so such a run is
@@ -175,6 +176,14 @@ func (r Run) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// RunProperties is the run's property bag: what --run-tests showed, when
+// it ran.
+type RunProperties struct {
+	TestedPackages       int `json:"testedPackages,omitempty"`       // packages whose own tests ran
+	ExecutionClaims      int `json:"executionClaims,omitempty"`      // data-race and goroutine-leak claims
+	ConfirmedByExecution int `json:"confirmedByExecution,omitempty"` // of those, confirmed by a race or leak report
 }
 
 // VersionControlDetails says which revision of which repository was
@@ -254,6 +263,7 @@ type ResultProperties struct {
 	Votes      int     `json:"votes,omitempty"`
 	Source     string  `json:"source,omitempty"`
 	Function   string  `json:"function,omitempty"`
+	Confirmed  string  `json:"confirmed,omitempty"` // the execution that showed the claim (--run-tests)
 }
 
 // Location is a location in a file. ID is set (from 1) on related
@@ -372,6 +382,24 @@ func Convert(r *findings.Report, opts Options) *Log {
 		VersionControlProvenance: provenance(opts),
 		Invocations:              []Invocation{invocation(r.Failures, opts)},
 		Results:                  make([]Result, 0, len(r.Findings)),
+	}
+	if len(r.Tests) > 0 {
+		run.Properties = &RunProperties{
+			TestedPackages:       len(r.Tests),
+			ExecutionClaims:      r.Stats.ExecutionClaims,
+			ConfirmedByExecution: r.Stats.ConfirmedByExecution,
+		}
+		// A package whose tests failed, hung or did not build is a
+		// condition of the run, not a failure of it: the scan is whole.
+		for _, t := range r.Tests {
+			if t.Status != "pass" {
+				run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications, Notification{
+					Level:      "note",
+					Message:    Message{Text: fmt.Sprintf("tests: %s: %s: %s", t.Package, t.Status, strings.TrimSpace(t.Message))},
+					Properties: &NotificationProperties{Stage: "tests", Package: t.Package},
+				})
+			}
+		}
 	}
 	if category := automationID(opts.Category, r.Category); category != "" {
 		run.AutomationDetails = &RunAutomationDetails{ID: category}
@@ -493,12 +521,13 @@ func result(f findings.Finding, ruleIndex int, opts Options, maxRelated int) (re
 		}
 		res.RelatedLocations = append(res.RelatedLocations, loc)
 	}
-	if f.Confidence != 0 || f.Votes != 0 || f.Source != "" || f.Function != "" {
+	if f.Confidence != 0 || f.Votes != 0 || f.Source != "" || f.Function != "" || f.Confirmed != "" {
 		res.Properties = &ResultProperties{
 			Confidence: f.Confidence,
 			Votes:      f.Votes,
 			Source:     f.Source,
 			Function:   f.Function,
+			Confirmed:  f.Confirmed,
 		}
 	}
 	return res, cut

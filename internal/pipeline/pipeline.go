@@ -93,6 +93,14 @@ type Config struct {
 	// Progress, if non-nil, is called as packages are analysed.
 	Progress func(done, total int)
 
+	// RunTests, when non-nil, runs the own tests of the scanned packages
+	// (in a diff scan, the changed ones) under the race detector with the
+	// goroutine-leak profile (internal/runtests): races and leaks with a
+	// stack in the module become findings, and confirm the data-race and
+	// goroutine-leak claims they land on. Packages whose tests fail, hang
+	// or do not build are listed in Report.Tests; they fail nothing.
+	RunTests *RunTestsConfig
+
 	// Shard, unless whole (the zero value), keeps part K of N of the
 	// selected regions, by region ID (analyzer.Shard): N runners review
 	// disjoint parts that together are what one unsharded run reviews. The
@@ -306,6 +314,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if _, fatal := err2.(*FatalError); err2 != nil && !fatal {
 			return nil, err2
 		}
+	}
+	if cfg.RunTests != nil && len(ares.Packages) > 0 {
+		landing, err := runTests(ctx, cfg, res, lines, inShard)
+		if err != nil {
+			return nil, fmt.Errorf("running the tests (--run-tests): %w", err)
+		}
+		res.Report.Findings, res.Report.Stats.ExecutionClaims, res.Report.Stats.ConfirmedByExecution =
+			findings.Confirm(res.Report.Findings, lands(ares.Funcs, landing))
 	}
 	fs := findings.Dedup(res.Report.Findings)
 	// Inline //secondlook:ignore comments drop findings; one without a

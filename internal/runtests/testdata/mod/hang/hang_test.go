@@ -1,0 +1,5 @@
+package hang
+
+import "testing"
+
+func TestWait(t *testing.T) { Wait() }

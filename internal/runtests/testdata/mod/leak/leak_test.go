@@ -1,0 +1,9 @@
+package leak
+
+import "testing"
+
+func TestFirst(t *testing.T) {
+	if _, err := First(true); err == nil {
+		t.Fatal("want an error")
+	}
+}
