@@ -205,6 +205,48 @@ func TestSelectBudget(t *testing.T) {
 	}
 }
 
+// TestSelectTestsLast: test code follows the code it tests, whatever its
+// score, and stays selected; a budget spends itself on the code first.
+func TestSelectTestsLast(t *testing.T) {
+	res := &Result{Funcs: []*Func{
+		{File: "a_test.go", Name: "TestTable", Start: 1, End: 10, Code: "table", Test: true, Static: 2,
+			Signals: []Signal{{Check: "conversions/conv-narrow", Line: 2, Weight: 3}, {Check: "conversions/conv-narrow", Line: 3, Weight: 3}}},
+		{File: "a.go", Name: "Decode", Start: 1, End: 5, Code: "decode", Signals: []Signal{{Check: "conversions/conv-narrow", Line: 2, Weight: 3}}},
+		{File: "a.go", Name: "Use", Start: 10, End: 12, Code: "use", Signals: []Signal{{Check: "p/use", Line: 11, Weight: 1}}},
+		{File: "a_test.go", Name: "TestUse", Start: 20, End: 22, Code: "tuse", Test: true, Signals: []Signal{{Check: "p/use", Line: 21, Weight: 1}}},
+	}}
+	count := func(s string) int { return len(s) }
+	names := func(rs []Region) (out []string) {
+		for _, r := range rs {
+			out = append(out, r.Func)
+		}
+		return out
+	}
+	all := Select(res, SelectConfig{CountTokens: count})
+	if diff := cmp.Diff([]string{"Decode", "Use", "TestTable", "TestUse"}, names(all.Regions)); diff != "" {
+		t.Errorf("full scan (-want +got):\n%s", diff)
+	}
+	// Same signals: the test scores lower, too.
+	if a, b := all.Regions[1].Score, all.Regions[3].Score; b >= a {
+		t.Errorf("test with the same signals scores %v, the code %v", b, a)
+	}
+	budget := Select(res, SelectConfig{MaxRegions: 2, CountTokens: count})
+	if diff := cmp.Diff([]string{"TestTable", "TestUse"}, names(budget.LeftOut)); diff != "" {
+		t.Errorf("a budget of two leaves out (-want +got):\n%s", diff)
+	}
+
+	// In a diff scan, a changed test follows the changed code and comes
+	// before the callers.
+	res.Funcs[0].Key, res.Funcs[1].Key = "m.TestTable", "m.Decode"
+	res.Funcs[2].Callees = []string{"m.Decode"}
+	diff := Select(res, SelectConfig{CountTokens: count, Changes: map[string][]gitdiff.LineRange{
+		"a_test.go": {{Start: 2, End: 2}}, "a.go": {{Start: 3, End: 3}},
+	}})
+	if d := cmp.Diff([]string{"Decode", "TestTable", "Use"}, names(diff.Regions)); d != "" {
+		t.Errorf("diff scan (-want +got):\n%s", d)
+	}
+}
+
 // TestScoreRanksRiskOverUse holds the scoring's promise: one risky pattern
 // outranks any amount of mere feature use.
 func TestScoreRanksRiskOverUse(t *testing.T) {

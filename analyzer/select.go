@@ -75,10 +75,14 @@ func Select(res *Result, cfg SelectConfig) *Selection {
 		}
 	}
 	// In a diff scan the change comes first: callers follow every changed
-	// function, whatever their scores.
+	// function, whatever their scores. Test code follows the code it
+	// tests, in either scan: its bugs matter less to the people who run
+	// this, and it would otherwise take a budget's first tokens (a table
+	// test full of integer conversions). It stays selected.
 	slices.SortStableFunc(cands, func(a, b Region) int {
 		return cmp.Or(
 			compareBool(a.Caller, b.Caller),
+			compareBool(isTestFile(a.File), isTestFile(b.File)),
 			cmp.Compare(b.Score, a.Score),
 			cmp.Compare(a.File, b.File),
 			cmp.Compare(a.Start, b.Start),
@@ -105,6 +109,10 @@ func Select(res *Result, cfg SelectConfig) *Selection {
 	}
 	return sel
 }
+
+// isTestFile reports whether a module-relative file is test code, as
+// [Func.Test] does.
+func isTestFile(file string) bool { return strings.HasSuffix(file, "_test.go") }
 
 func compareBool(a, b bool) int {
 	switch {
@@ -274,8 +282,9 @@ func cut(r *Region) {
 // feature add up to at most useCap together, so code that uses many
 // features ranks well below code with one risky pattern. A finding of the
 // x/tools passes is near-certain evidence and weighs most. Test code ranks at
-// half, and so do callers of changed functions in a diff scan (which
-// [Select] also orders after every changed function).
+// half, and so do callers of changed functions in a diff scan; [Select]
+// also orders callers after every changed function, and test code after
+// the other code of its kind (changed, caller, or full scan).
 func Score(signals []Signal, static int, test, caller, changed bool) float64 {
 	type group struct {
 		max float64
