@@ -205,6 +205,38 @@ func TestSelectBudget(t *testing.T) {
 	}
 }
 
+// TestSelectCallersByChangeRisk: in a diff scan a caller takes on part of
+// the risk of the changed function it calls, so that a caller of a risky
+// change outranks a caller of a harmless one with the same signals.
+func TestSelectCallersByChangeRisk(t *testing.T) {
+	res := &Result{Funcs: []*Func{
+		{File: "a.go", Name: "Decode", Key: "m.Decode", Start: 1, End: 5, Code: "decode",
+			Signals: []Signal{{Check: "input/input-size-alloc", Line: 3, Weight: 6}}},
+		{File: "a.go", Name: "Log", Key: "m.Log", Start: 10, End: 12, Code: "log"},
+		{File: "b.go", Name: "CallsLog", Start: 1, End: 5, Code: "callslog", Callees: []string{"m.Log"},
+			Signals: []Signal{{Check: "p/use", Line: 2, Weight: 1}}},
+		{File: "c.go", Name: "CallsDecode", Start: 1, End: 5, Code: "callsdecode", Callees: []string{"m.Decode"},
+			Signals: []Signal{{Check: "p/use", Line: 2, Weight: 1}}},
+		{File: "d.go", Name: "CallsBoth", Start: 1, End: 5, Code: "callsboth", Callees: []string{"m.Log", "m.Decode"}},
+	}}
+	sel := Select(res, SelectConfig{CountTokens: func(s string) int { return len(s) }, Changes: map[string][]gitdiff.LineRange{
+		"a.go": {{Start: 3, End: 3}, {Start: 11, End: 11}},
+	}})
+	var got []string
+	score := map[string]float64{}
+	for _, r := range sel.Regions {
+		got = append(got, r.Func)
+		score[r.Func] = r.Score
+	}
+	if diff := cmp.Diff([]string{"Decode", "Log", "CallsDecode", "CallsBoth", "CallsLog"}, got); diff != "" {
+		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+	// The riskiest changed callee counts, once.
+	if want := Score(nil, 0, false, true, false) + calleeShare*score["Decode"]; score["CallsBoth"] != want {
+		t.Errorf("CallsBoth scores %v, want %v", score["CallsBoth"], want)
+	}
+}
+
 // TestSelectTestsLast: test code follows the code it tests, whatever its
 // score, and stays selected; a budget spends itself on the code first.
 func TestSelectTestsLast(t *testing.T) {

@@ -136,7 +136,8 @@ func regionTokens(r Region, count func(string) int) int {
 }
 
 // changedRegions picks, in a diff scan, the innermost function around each
-// changed line, and the callers of those functions as lower-ranked regions.
+// changed line, and the callers of those functions as lower-ranked regions,
+// weighed by the risk of the change they call (see calleeShare).
 func changedRegions(funcs []*Func, changes map[string][]gitdiff.LineRange) []Region {
 	byFile := map[string][]*Func{}
 	for _, f := range funcs {
@@ -159,26 +160,37 @@ func changedRegions(funcs []*Func, changes map[string][]gitdiff.LineRange) []Reg
 		}
 	}
 	var out []Region
-	changedKeys := map[string]bool{}
+	changedScore := map[string]float64{} // by key: the score of a changed function
 	for _, f := range order {
-		out = append(out, newRegion(f, touched[f], false))
+		r := newRegion(f, touched[f], false)
+		out = append(out, r)
 		if f.Key != "" {
-			changedKeys[f.Key] = true
+			changedScore[f.Key] = r.Score
 		}
 	}
 	for _, f := range funcs {
 		if _, ok := touched[f]; ok {
 			continue
 		}
+		risk, calls := 0.0, false
 		for _, c := range f.Callees {
-			if changedKeys[c] {
-				out = append(out, newRegion(f, nil, true))
-				break
+			if s, ok := changedScore[c]; ok {
+				risk, calls = max(risk, s), true
 			}
+		}
+		if calls {
+			r := newRegion(f, nil, true)
+			r.Score = math.Round((r.Score+calleeShare*risk)*100) / 100
+			out = append(out, r)
 		}
 	}
 	return out
 }
+
+// calleeShare is the part of its riskiest changed callee's score that a
+// caller takes on in a diff scan: a caller of a risky change is more worth
+// a read than a caller of a renamed log line, whatever its own signals.
+const calleeShare = 0.5
 
 // addLine adds a line to sorted, merged ranges.
 func addLine(rs []gitdiff.LineRange, line int) []gitdiff.LineRange {
