@@ -71,7 +71,7 @@ func (s *state) reportShared(r *reporter, inspect *inspector.Inspector) {
 				continue
 			}
 			u := use{node: c.Node(), name: name, decl: decl, where: funcName(decl), write: isWrite(info, c),
-				locked: s.guardAt(c) != "" || s.trusted[decl]}
+				locked: s.guardAt(c) != "" || s.trusted[decl] || inCallback(c)}
 			if lit, ok := goroutineLit(c); ok {
 				if signalsEnd(info, lit.Node().(*ast.FuncLit).Body) {
 					continue // its starter may wait for it before reading
@@ -160,4 +160,20 @@ func (s *state) sharedObj(c inspector.Cursor) (types.Object, string) {
 		return v, n.Name
 	}
 	return nil, ""
+}
+
+// inCallback reports whether c lies in a function literal handed to a call
+// (not a go statement's): the callee may hold a lock while it runs it, as
+// an update(func(s *state) { ... }) under a mutex does, so "without a lock"
+// would not be known to be true.
+func inCallback(c inspector.Cursor) bool {
+	for f := range c.Enclosing((*ast.FuncLit)(nil)) {
+		if isGoLit(f) {
+			return false
+		}
+		if call, ok := f.Parent().Node().(*ast.CallExpr); ok && call.Fun != f.Node() {
+			return true
+		}
+	}
+	return false
 }

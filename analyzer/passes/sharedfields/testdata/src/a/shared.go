@@ -142,3 +142,35 @@ func (f *flight) Wait() string {
 	<-f.done
 	return f.val
 }
+
+// Session's state is changed through a callback that update runs under its
+// lock: whether the literal's accesses hold a lock is not known here, so
+// they are not called unlocked. Quiet.
+type Session struct {
+	mu    sync.Mutex
+	state sessState
+}
+
+// sessState is what update hands its callbacks.
+type sessState struct{ err error }
+
+func (s *Session) update(f func(st *sessState)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(&s.state)
+}
+
+func (s *Session) serve(do func() error) {
+	if err := do(); err != nil {
+		s.update(func(st *sessState) { st.err = err })
+	}
+}
+
+func (s *Session) Start(do func() error) {
+	go s.serve(do)
+}
+
+func (s *Session) Err() (err error) {
+	s.update(func(st *sessState) { err = st.err })
+	return err
+}
