@@ -172,32 +172,26 @@ func TestSelectBudget(t *testing.T) {
 		{File: "a.go", Name: "Quiet", Start: 40, End: 42, Code: "quiet"},
 	}}
 	count := func(s string) int { return len(s) }
-	names := func(rs []Region) (out []string) {
-		for _, r := range rs {
-			out = append(out, r.Func)
-		}
-		return out
-	}
 
 	all := Select(res, SelectConfig{CountTokens: count})
-	if diff := cmp.Diff([]string{"Big", "Mid", "Low"}, names(all.Regions)); diff != "" {
+	if diff := cmp.Diff([]string{"Big", "Mid", "Low"}, regionNames(all.Regions)); diff != "" {
 		t.Errorf("full scan: functions without signals are not regions; by score (-want +got):\n%s", diff)
 	}
 
 	byRegions := Select(res, SelectConfig{MaxRegions: 2, CountTokens: count})
-	if diff := cmp.Diff([]string{"Big", "Mid"}, names(byRegions.Regions)); diff != "" {
+	if diff := cmp.Diff([]string{"Big", "Mid"}, regionNames(byRegions.Regions)); diff != "" {
 		t.Errorf("MaxRegions (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"Low"}, names(byRegions.LeftOut)); diff != "" {
+	if diff := cmp.Diff([]string{"Low"}, regionNames(byRegions.LeftOut)); diff != "" {
 		t.Errorf("MaxRegions left out (-want +got):\n%s", diff)
 	}
 
 	// Big does not fit; the smaller ones after it do.
 	byTokens := Select(res, SelectConfig{MaxTokens: 100, CountTokens: count})
-	if diff := cmp.Diff([]string{"Mid", "Low"}, names(byTokens.Regions)); diff != "" {
+	if diff := cmp.Diff([]string{"Mid", "Low"}, regionNames(byTokens.Regions)); diff != "" {
 		t.Errorf("MaxTokens (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"Big"}, names(byTokens.LeftOut)); diff != "" {
+	if diff := cmp.Diff([]string{"Big"}, regionNames(byTokens.LeftOut)); diff != "" {
 		t.Errorf("MaxTokens left out (-want +got):\n%s", diff)
 	}
 	if byTokens.TotalTokens > 100 {
@@ -248,14 +242,8 @@ func TestSelectTestsLast(t *testing.T) {
 		{File: "a_test.go", Name: "TestUse", Start: 20, End: 22, Code: "tuse", Test: true, Signals: []Signal{{Check: "p/use", Line: 21, Weight: 1}}},
 	}}
 	count := func(s string) int { return len(s) }
-	names := func(rs []Region) (out []string) {
-		for _, r := range rs {
-			out = append(out, r.Func)
-		}
-		return out
-	}
 	all := Select(res, SelectConfig{CountTokens: count})
-	if diff := cmp.Diff([]string{"Decode", "Use", "TestTable", "TestUse"}, names(all.Regions)); diff != "" {
+	if diff := cmp.Diff([]string{"Decode", "Use", "TestTable", "TestUse"}, regionNames(all.Regions)); diff != "" {
 		t.Errorf("full scan (-want +got):\n%s", diff)
 	}
 	// Same signals: the test scores lower, too.
@@ -263,7 +251,7 @@ func TestSelectTestsLast(t *testing.T) {
 		t.Errorf("test with the same signals scores %v, the code %v", b, a)
 	}
 	budget := Select(res, SelectConfig{MaxRegions: 2, CountTokens: count})
-	if diff := cmp.Diff([]string{"TestTable", "TestUse"}, names(budget.LeftOut)); diff != "" {
+	if diff := cmp.Diff([]string{"TestTable", "TestUse"}, regionNames(budget.LeftOut)); diff != "" {
 		t.Errorf("a budget of two leaves out (-want +got):\n%s", diff)
 	}
 
@@ -274,9 +262,17 @@ func TestSelectTestsLast(t *testing.T) {
 	diff := Select(res, SelectConfig{CountTokens: count, Changes: map[string][]gitdiff.LineRange{
 		"a_test.go": {{Start: 2, End: 2}}, "a.go": {{Start: 3, End: 3}},
 	}})
-	if d := cmp.Diff([]string{"Decode", "TestTable", "Use"}, names(diff.Regions)); d != "" {
+	if d := cmp.Diff([]string{"Decode", "TestTable", "Use"}, regionNames(diff.Regions)); d != "" {
 		t.Errorf("diff scan (-want +got):\n%s", d)
 	}
+}
+
+// regionNames lists the functions of regions, in order.
+func regionNames(rs []Region) (out []string) {
+	for _, r := range rs {
+		out = append(out, r.Func)
+	}
+	return out
 }
 
 // TestScoreRanksRiskOverUse holds the scoring's promise: one risky pattern
