@@ -172,37 +172,107 @@ func TestSelectBudget(t *testing.T) {
 		{File: "a.go", Name: "Quiet", Start: 40, End: 42, Code: "quiet"},
 	}}
 	count := func(s string) int { return len(s) }
-	names := func(rs []Region) (out []string) {
-		for _, r := range rs {
-			out = append(out, r.Func)
-		}
-		return out
-	}
 
 	all := Select(res, SelectConfig{CountTokens: count})
-	if diff := cmp.Diff([]string{"Big", "Mid", "Low"}, names(all.Regions)); diff != "" {
+	if diff := cmp.Diff([]string{"Big", "Mid", "Low"}, regionNames(all.Regions)); diff != "" {
 		t.Errorf("full scan: functions without signals are not regions; by score (-want +got):\n%s", diff)
 	}
 
 	byRegions := Select(res, SelectConfig{MaxRegions: 2, CountTokens: count})
-	if diff := cmp.Diff([]string{"Big", "Mid"}, names(byRegions.Regions)); diff != "" {
+	if diff := cmp.Diff([]string{"Big", "Mid"}, regionNames(byRegions.Regions)); diff != "" {
 		t.Errorf("MaxRegions (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"Low"}, names(byRegions.LeftOut)); diff != "" {
+	if diff := cmp.Diff([]string{"Low"}, regionNames(byRegions.LeftOut)); diff != "" {
 		t.Errorf("MaxRegions left out (-want +got):\n%s", diff)
 	}
 
 	// Big does not fit; the smaller ones after it do.
 	byTokens := Select(res, SelectConfig{MaxTokens: 100, CountTokens: count})
-	if diff := cmp.Diff([]string{"Mid", "Low"}, names(byTokens.Regions)); diff != "" {
+	if diff := cmp.Diff([]string{"Mid", "Low"}, regionNames(byTokens.Regions)); diff != "" {
 		t.Errorf("MaxTokens (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"Big"}, names(byTokens.LeftOut)); diff != "" {
+	if diff := cmp.Diff([]string{"Big"}, regionNames(byTokens.LeftOut)); diff != "" {
 		t.Errorf("MaxTokens left out (-want +got):\n%s", diff)
 	}
 	if byTokens.TotalTokens > 100 {
 		t.Errorf("total %d over budget", byTokens.TotalTokens)
 	}
+}
+
+// TestSelectCallersByChangeRisk: in a diff scan a caller takes on part of
+// the risk of the changed function it calls, so that a caller of a risky
+// change outranks a caller of a harmless one with the same signals.
+func TestSelectCallersByChangeRisk(t *testing.T) {
+	res := &Result{Funcs: []*Func{
+		{File: "a.go", Name: "Decode", Key: "m.Decode", Start: 1, End: 5, Code: "decode",
+			Signals: []Signal{{Check: "input/input-size-alloc", Line: 3, Weight: 6}}},
+		{File: "a.go", Name: "Log", Key: "m.Log", Start: 10, End: 12, Code: "log"},
+		{File: "b.go", Name: "CallsLog", Start: 1, End: 5, Code: "callslog", Callees: []string{"m.Log"},
+			Signals: []Signal{{Check: "p/use", Line: 2, Weight: 1}}},
+		{File: "c.go", Name: "CallsDecode", Start: 1, End: 5, Code: "callsdecode", Callees: []string{"m.Decode"},
+			Signals: []Signal{{Check: "p/use", Line: 2, Weight: 1}}},
+		{File: "d.go", Name: "CallsBoth", Start: 1, End: 5, Code: "callsboth", Callees: []string{"m.Log", "m.Decode"}},
+	}}
+	sel := Select(res, SelectConfig{CountTokens: func(s string) int { return len(s) }, Changes: map[string][]gitdiff.LineRange{
+		"a.go": {{Start: 3, End: 3}, {Start: 11, End: 11}},
+	}})
+	var got []string
+	score := map[string]float64{}
+	for _, r := range sel.Regions {
+		got = append(got, r.Func)
+		score[r.Func] = r.Score
+	}
+	if diff := cmp.Diff([]string{"Decode", "Log", "CallsDecode", "CallsBoth", "CallsLog"}, got); diff != "" {
+		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+	// The riskiest changed callee counts, once.
+	if want := Score(nil, 0, false, true, false) + calleeShare*score["Decode"]; score["CallsBoth"] != want {
+		t.Errorf("CallsBoth scores %v, want %v", score["CallsBoth"], want)
+	}
+}
+
+// TestSelectTestsLast: test code follows the code it tests, whatever its
+// score, and stays selected; a budget spends itself on the code first.
+func TestSelectTestsLast(t *testing.T) {
+	res := &Result{Funcs: []*Func{
+		{File: "a_test.go", Name: "TestTable", Start: 1, End: 10, Code: "table", Test: true, Static: 2,
+			Signals: []Signal{{Check: "conversions/conv-narrow", Line: 2, Weight: 3}, {Check: "conversions/conv-narrow", Line: 3, Weight: 3}}},
+		{File: "a.go", Name: "Decode", Start: 1, End: 5, Code: "decode", Signals: []Signal{{Check: "conversions/conv-narrow", Line: 2, Weight: 3}}},
+		{File: "a.go", Name: "Use", Start: 10, End: 12, Code: "use", Signals: []Signal{{Check: "p/use", Line: 11, Weight: 1}}},
+		{File: "a_test.go", Name: "TestUse", Start: 20, End: 22, Code: "tuse", Test: true, Signals: []Signal{{Check: "p/use", Line: 21, Weight: 1}}},
+	}}
+	count := func(s string) int { return len(s) }
+	all := Select(res, SelectConfig{CountTokens: count})
+	if diff := cmp.Diff([]string{"Decode", "Use", "TestTable", "TestUse"}, regionNames(all.Regions)); diff != "" {
+		t.Errorf("full scan (-want +got):\n%s", diff)
+	}
+	// Same signals: the test scores lower, too.
+	if a, b := all.Regions[1].Score, all.Regions[3].Score; b >= a {
+		t.Errorf("test with the same signals scores %v, the code %v", b, a)
+	}
+	budget := Select(res, SelectConfig{MaxRegions: 2, CountTokens: count})
+	if diff := cmp.Diff([]string{"TestTable", "TestUse"}, regionNames(budget.LeftOut)); diff != "" {
+		t.Errorf("a budget of two leaves out (-want +got):\n%s", diff)
+	}
+
+	// In a diff scan, a changed test follows the changed code and comes
+	// before the callers.
+	res.Funcs[0].Key, res.Funcs[1].Key = "m.TestTable", "m.Decode"
+	res.Funcs[2].Callees = []string{"m.Decode"}
+	diff := Select(res, SelectConfig{CountTokens: count, Changes: map[string][]gitdiff.LineRange{
+		"a_test.go": {{Start: 2, End: 2}}, "a.go": {{Start: 3, End: 3}},
+	}})
+	if d := cmp.Diff([]string{"Decode", "TestTable", "Use"}, regionNames(diff.Regions)); d != "" {
+		t.Errorf("diff scan (-want +got):\n%s", d)
+	}
+}
+
+// regionNames lists the functions of regions, in order.
+func regionNames(rs []Region) (out []string) {
+	for _, r := range rs {
+		out = append(out, r.Func)
+	}
+	return out
 }
 
 // TestScoreRanksRiskOverUse holds the scoring's promise: one risky pattern

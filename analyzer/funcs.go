@@ -137,7 +137,7 @@ func (ix *pkgIndex) lines(pos token.Pos, start, end int) string {
 // literals of huge functions.
 func (ix *pkgIndex) extractFuncs(f *ast.File, rel string) []*Func {
 	fset := ix.pkg.Fset
-	test := strings.HasSuffix(rel, "_test.go")
+	test := isTestFile(rel)
 	var out []*Func
 	add := func(name, key string, node ast.Node, doc *ast.CommentGroup, body ast.Node, outer ast.Node) *Func {
 		start := fset.Position(node.Pos()).Line

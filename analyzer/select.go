@@ -75,10 +75,14 @@ func Select(res *Result, cfg SelectConfig) *Selection {
 		}
 	}
 	// In a diff scan the change comes first: callers follow every changed
-	// function, whatever their scores.
+	// function, whatever their scores. Test code follows the code it
+	// tests, in either scan: its bugs matter less to the people who run
+	// this, and it would otherwise take a budget's first tokens (a table
+	// test full of integer conversions). It stays selected.
 	slices.SortStableFunc(cands, func(a, b Region) int {
 		return cmp.Or(
 			compareBool(a.Caller, b.Caller),
+			compareBool(isTestFile(a.File), isTestFile(b.File)),
 			cmp.Compare(b.Score, a.Score),
 			cmp.Compare(a.File, b.File),
 			cmp.Compare(a.Start, b.Start),
@@ -106,6 +110,10 @@ func Select(res *Result, cfg SelectConfig) *Selection {
 	return sel
 }
 
+// isTestFile reports whether a module-relative file is test code, as
+// [Func.Test] does.
+func isTestFile(file string) bool { return strings.HasSuffix(file, "_test.go") }
+
 func compareBool(a, b bool) int {
 	switch {
 	case a == b:
@@ -128,7 +136,8 @@ func regionTokens(r Region, count func(string) int) int {
 }
 
 // changedRegions picks, in a diff scan, the innermost function around each
-// changed line, and the callers of those functions as lower-ranked regions.
+// changed line, and the callers of those functions as lower-ranked regions,
+// weighed by the risk of the change they call (see calleeShare).
 func changedRegions(funcs []*Func, changes map[string][]gitdiff.LineRange) []Region {
 	byFile := map[string][]*Func{}
 	for _, f := range funcs {
@@ -151,26 +160,37 @@ func changedRegions(funcs []*Func, changes map[string][]gitdiff.LineRange) []Reg
 		}
 	}
 	var out []Region
-	changedKeys := map[string]bool{}
+	changedScore := map[string]float64{} // by key: the score of a changed function
 	for _, f := range order {
-		out = append(out, newRegion(f, touched[f], false))
+		r := newRegion(f, touched[f], false)
+		out = append(out, r)
 		if f.Key != "" {
-			changedKeys[f.Key] = true
+			changedScore[f.Key] = r.Score
 		}
 	}
 	for _, f := range funcs {
 		if _, ok := touched[f]; ok {
 			continue
 		}
+		risk, calls := 0.0, false
 		for _, c := range f.Callees {
-			if changedKeys[c] {
-				out = append(out, newRegion(f, nil, true))
-				break
+			if s, ok := changedScore[c]; ok {
+				risk, calls = max(risk, s), true
 			}
+		}
+		if calls {
+			r := newRegion(f, nil, true)
+			r.Score = math.Round((r.Score+calleeShare*risk)*100) / 100
+			out = append(out, r)
 		}
 	}
 	return out
 }
+
+// calleeShare is the part of its riskiest changed callee's score that a
+// caller takes on in a diff scan: a caller of a risky change is more worth
+// a read than a caller of a renamed log line, whatever its own signals.
+const calleeShare = 0.5
 
 // addLine adds a line to sorted, merged ranges.
 func addLine(rs []gitdiff.LineRange, line int) []gitdiff.LineRange {
@@ -274,8 +294,9 @@ func cut(r *Region) {
 // feature add up to at most useCap together, so code that uses many
 // features ranks well below code with one risky pattern. A finding of the
 // x/tools passes is near-certain evidence and weighs most. Test code ranks at
-// half, and so do callers of changed functions in a diff scan (which
-// [Select] also orders after every changed function).
+// half, and so do callers of changed functions in a diff scan; [Select]
+// also orders callers after every changed function, and test code after
+// the other code of its kind (changed, caller, or full scan).
 func Score(signals []Signal, static int, test, caller, changed bool) float64 {
 	type group struct {
 		max float64

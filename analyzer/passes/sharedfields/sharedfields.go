@@ -39,7 +39,20 @@ most one, so that a lock held by chance does not count.
 goroutine-write: a field that no code guards is written inside a goroutine
 started by a method of its type, without a lock, and the goroutine does not
 close a channel, send or call WaitGroup.Done; it races with the method's
-callers.`
+callers.
+
+map-write-unlocked: a map field is changed here (an index assignment,
+delete or clear) with no lock held, while another method accesses it
+under a mutex of the same value; too few of its users lock for
+unguarded-access. A place to look, weighted low.
+
+goroutine-shared: a field of a struct type of the package, or a package
+variable, is accessed here without a lock, and on the other side of a
+goroutine too: in a goroutine's literal or in a function started with go
+on one side, outside goroutines on the other, and written by one of them
+(constructors and init aside). It selects the plain functions of a data
+race, which hold no lock or channel of their own; weighted low, below the
+categories that see a risky pattern.`
 
 var Analyzer = &analysis.Analyzer{
 	Name:     "sharedfields",
@@ -52,8 +65,10 @@ var Analyzer = &analysis.Analyzer{
 // Signals maps each category this pass reports to its weight (0–10): how
 // strongly a signal of that category predicts a bug in the enclosing function.
 var Signals = map[string]float64{
-	"unguarded-access": 7,
-	"goroutine-write":  5,
+	"unguarded-access":   7,
+	"goroutine-write":    5,
+	"map-write-unlocked": 2,
+	"goroutine-shared":   2,
 }
 
 // An access is a selection of a field of a tracked struct type.
@@ -140,6 +155,7 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, f := range order {
 		reportField(r, fields[f])
 	}
+	s.reportShared(r, inspect)
 	return nil, nil
 }
 
@@ -161,6 +177,7 @@ func reportField(r *reporter, accs []access) {
 	}
 	// A lock taken by most users of a field guards it; one taken by a
 	// minority is more likely held for something else.
+	locker := guarded // kept for map-write-unlocked
 	if count(unlocked) > count(locked)+1 {
 		guarded = nil
 	}
@@ -171,6 +188,9 @@ func reportField(r *reporter, accs []access) {
 				types.ExprString(a.sel), guarded.guard, guarded.where, r.line(guarded.sel.Pos()))
 		case guarded == nil && a.goroutine && a.inMethod && a.write && a.guard == "" && !a.ordered:
 			r.report(a.sel, "goroutine-write", "field %s is written in %s without a lock", types.ExprString(a.sel), a.where)
+		case guarded == nil && locker != nil && a.write && a.guard == "" && !a.trusted && isMap(r.pass.TypesInfo, a.sel) && a.where != locker.where:
+			r.report(a.sel, "map-write-unlocked", "map %s is changed here without a lock; %s holds %s while it accesses it (line %d)",
+				types.ExprString(a.sel), locker.where, locker.guard, r.line(locker.sel.Pos()))
 		}
 	}
 }
@@ -192,7 +212,7 @@ func (s *state) access(decl *ast.FuncDecl, c inspector.Cursor) (*types.Var, acce
 	}
 	a := access{sel: sel, write: isWrite(info, c)}
 	if lit, ok := goroutineLit(c); ok {
-		a.goroutine, a.ordered = true, signalsEnd(info, lit.Node().(*ast.FuncLit))
+		a.goroutine, a.ordered = true, signalsEnd(info, lit.Node().(*ast.FuncLit).Body)
 	}
 	a.inMethod = s.recvType(decl) == s.tracked(xv.Type())
 	switch {

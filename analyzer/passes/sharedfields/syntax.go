@@ -135,11 +135,11 @@ func lockPath(info *types.Info, c inspector.Cursor) bool {
 	}
 }
 
-// signalsEnd reports whether a goroutine's literal closes a channel, sends,
+// signalsEnd reports whether a goroutine's body closes a channel, sends,
 // or calls WaitGroup.Done: something its starter may wait on before reading.
-func signalsEnd(info *types.Info, lit *ast.FuncLit) bool {
+func signalsEnd(info *types.Info, body *ast.BlockStmt) bool {
 	found := false
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
+	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.SendStmt:
 			found = true
@@ -242,6 +242,12 @@ func funcName(decl *ast.FuncDecl) string {
 	return types.ExprString(t) + "." + decl.Name.Name
 }
 
+// isMap reports whether e is of a map type.
+func isMap(info *types.Info, e ast.Expr) bool {
+	_, ok := types.Unalias(info.TypeOf(e)).Underlying().(*types.Map)
+	return ok
+}
+
 // isSyncType reports whether t, or what it points to, is a sync or sync/atomic type.
 func isSyncType(t types.Type) bool {
 	n := namedOf(t)
@@ -290,6 +296,12 @@ type reporter struct {
 
 func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
 
+// reportedLine reports whether some category was reported at pos's line.
+func (r *reporter) reportedLine(pos token.Pos) bool {
+	p := r.pass.Fset.Position(pos)
+	return r.seen[lineCat{p.Filename, p.Line, ""}]
+}
+
 func (r *reporter) report(n ast.Node, category, format string, args ...any) {
 	p := r.pass.Fset.Position(n.Pos())
 	key := lineCat{p.Filename, p.Line, category}
@@ -297,5 +309,6 @@ func (r *reporter) report(n ast.Node, category, format string, args ...any) {
 		return
 	}
 	r.seen[key] = true
+	r.seen[lineCat{p.Filename, p.Line, ""}] = true // for reportedLine
 	r.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: category, Message: fmt.Sprintf(format, args...)})
 }

@@ -36,7 +36,7 @@ func (s *Server) Watch(check func() error) {
 
 func (s *Server) Wait() error {
 	s.wg.Wait()
-	return s.err
+	return s.err // want "s.err is accessed here without a lock, and written in a goroutine in \\(\\*Server\\).Watch \\(line 30\\)"
 }
 
 // Registry embeds its mutex and is generic.
