@@ -17,7 +17,7 @@ const (
 // TestRun is how one package's own tests ran under --run-tests.
 type TestRun struct {
 	Package string  `json:"package"`
-	Status  string  `json:"status"` // pass, fail, timeout, build-failed, error
+	Status  string  `json:"status"` // pass, no-tests, fail, timeout, build-failed, error
 	Seconds float64 `json:"seconds"`
 	Message string  `json:"message,omitempty"` // why it did not pass
 	Races   int     `json:"races,omitempty"`   // race reports with a frame in the module
@@ -98,7 +98,7 @@ func testsSummary(r *Report) string {
 	var parts []string
 	for _, st := range []struct{ status, words string }{
 		{"pass", "passed"}, {"fail", "failed"}, {"timeout", "timed out"},
-		{"build-failed", "did not build"}, {"error", "did not run"},
+		{"build-failed", "did not build"}, {"error", "did not run"}, {"no-tests", "without tests"},
 	} {
 		if n := by[st.status]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st.words))
@@ -113,6 +113,10 @@ func testsSummary(r *Report) string {
 	}
 	return s + "."
 }
+
+// Unwell reports whether the package's tests failed, hung, did not build
+// or did not run: what the text report and SARIF list.
+func (t TestRun) Unwell() bool { return t.Status != "pass" && t.Status != "no-tests" }
 
 // testLine is the text report's line for a package whose tests did not pass.
 func testLine(t TestRun) string {

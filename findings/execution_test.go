@@ -58,10 +58,11 @@ func TestDedupPrefersExecution(t *testing.T) {
 func TestSummaryTests(t *testing.T) {
 	r := &findings.Report{Tests: []findings.TestRun{
 		{Package: "m/a", Status: "pass"}, {Package: "m/b", Status: "fail"}, {Package: "m/c", Status: "timeout", Message: "test timed out after 1s"},
+		{Package: "m/d", Status: "no-tests"},
 	}}
 	r.Stats.ExecutionClaims, r.Stats.ConfirmedByExecution = 3, 1
 	s := findings.Summary(r)
-	for _, want := range []string{"Ran the tests of 3 packages under the race detector (1 passed, 1 failed, 1 timed out)",
+	for _, want := range []string{"Ran the tests of 4 packages under the race detector (1 passed, 1 failed, 1 timed out, 1 without tests)",
 		"1 of 3 data-race or goroutine-leak claims confirmed by execution", "they are kept"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary %q lacks %q", s, want)
@@ -71,7 +72,7 @@ func TestSummaryTests(t *testing.T) {
 	if err := findings.WriteText(&b, r, findings.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if got := b.String(); !strings.Contains(got, "tests: m/c: timeout: test timed out after 1s\n") || strings.Contains(got, "m/a") {
+	if got := b.String(); !strings.Contains(got, "tests: m/c: timeout: test timed out after 1s\n") || strings.Contains(got, "m/a") || strings.Contains(got, "m/d") {
 		t.Errorf("text report:\n%s\nwant a line for each package that did not pass", got)
 	}
 }

@@ -58,7 +58,7 @@ func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 		p.failure(fl)
 	}
 	for _, t := range r.Tests {
-		if t.Status != "pass" {
+		if t.Unwell() {
 			p.buf.WriteString(TermSafe(testLine(t)) + "\n")
 		}
 	}

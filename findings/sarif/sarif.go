@@ -392,7 +392,7 @@ func Convert(r *findings.Report, opts Options) *Log {
 		// A package whose tests failed, hung or did not build is a
 		// condition of the run, not a failure of it: the scan is whole.
 		for _, t := range r.Tests {
-			if t.Status != "pass" {
+			if t.Unwell() {
 				run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications, Notification{
 					Level:      "note",
 					Message:    Message{Text: fmt.Sprintf("tests: %s: %s: %s", t.Package, t.Status, strings.TrimSpace(t.Message))},

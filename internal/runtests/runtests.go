@@ -73,6 +73,7 @@ type Status string
 
 const (
 	StatusPass        Status = "pass"         // every test passed
+	StatusNoTests     Status = "no-tests"     // the package has no test files: nothing ran
 	StatusFail        Status = "fail"         // a test failed (a race fails its test)
 	StatusTimeout     Status = "timeout"      // the tests ran past the timeout
 	StatusBuildFailed Status = "build-failed" // the package or its tests did not compile
@@ -286,8 +287,7 @@ func runPackage(ctx context.Context, cfg Config, env []string, p listed, work st
 		return out
 	}
 	if len(p.TestGoFiles)+len(p.XTestGoFiles) == 0 {
-		out.Status = StatusPass
-		out.Message = "no test files"
+		out.Status = StatusNoTests
 		return out
 	}
 	if err := os.MkdirAll(work, 0o755); err != nil {
