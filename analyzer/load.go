@@ -82,6 +82,14 @@ type Config struct {
 	// become a signal of weight DemotedWeight in their function, and are
 	// counted in Result.Demoted instead of listed in Result.Diagnostics.
 	Demote func(Diagnostic) bool
+
+	// Dependents, when positive in a diff scan (Files set), also loads up
+	// to this many packages of the module that import the analysed ones,
+	// for their calls alone: they are not analysed and give no regions,
+	// but their functions ([Result.Dependents]) count in the blast radius
+	// of the changed ones ([Reach]). Those past the bound are counted in
+	// Result.DependentsLeftOut.
+	Dependents int
 }
 
 // Module describes the module being analysed.
@@ -155,6 +163,19 @@ type Result struct {
 	Errors      []PackageError
 	// Demoted counts diagnostics that Config.Demote turned into signals.
 	Demoted int
+
+	// Dependents are the functions (without code or context) of the
+	// packages that import the analysed ones, when Config.Dependents asked
+	// for them; DependentPackages are those packages, sorted.
+	Dependents        []*Func
+	DependentPackages []string
+	// DependentsLeftOut counts the packages importing the analysed ones
+	// that were not loaded: past Config.Dependents, or failing to load.
+	// Their calls are missing from every blast radius.
+	DependentsLeftOut int
+	// DependentsErr says why the importing packages could not be listed;
+	// "" when they were.
+	DependentsErr string
 
 	// Unloaded are the module-relative Go files that were to be analysed
 	// and were not, because their package (or, for test files, its test
@@ -235,6 +256,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	res.Packages = paths
+	if cfg.Files != nil && cfg.Dependents > 0 {
+		if err := a.loadDependents(ctx, paths, batch); err != nil {
+			return nil, err
+		}
+	}
 	slices.Sort(res.Files)
 	sort.SliceStable(res.Funcs, func(i, j int) bool {
 		a, b := res.Funcs[i], res.Funcs[j]

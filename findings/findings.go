@@ -152,6 +152,10 @@ type Stats struct {
 	Dropped          map[string]int `json:"dropped,omitempty"`    // claims that failed the check against the code, by reason
 	Refuted          int            `json:"refuted,omitempty"`    // claims the skeptic pass (--verify) refuted
 	Reviewed         int            `json:"reviewed,omitempty"`   // selected regions the model (or the cache) answered; the others are Failures
+
+	// CallersPartial, when set, says why the review map's caller counts
+	// miss some callers (importing packages not loaded).
+	CallersPartial string `json:"callers_partial,omitempty"`
 }
 
 // Report is the result of a run: what every writer consumes.
@@ -162,6 +166,10 @@ type Report struct {
 	Failures []Failure `json:"failures"`
 	Rules    []Rule    `json:"-"` // the rules the findings use, by ID
 	Stats    Stats     `json:"stats"`
+
+	// ReviewMap is, in a diff scan, every changed function riskiest first
+	// (SortReviewMap), with its blast radius; nil in a full scan.
+	ReviewMap []MapEntry `json:"review_map,omitempty"`
 }
 
 // Sort orders findings by file, line, column, rule and message, and failures
