@@ -38,6 +38,10 @@ func WriteMarkdown(w io.Writer, r *Report, opts MarkdownOptions) error {
 	} else {
 		fmt.Fprintf(&b, "## %s: %s\n\n", mdText(name), plural(n, "finding"))
 	}
+	if len(r.ReviewMap) > 0 {
+		// Where a reviewer should look comes first.
+		mdReviewMap(&b, r)
+	}
 	mdSummaryTable(&b, r)
 	b.WriteString(mdText(Summary(r)))
 	b.WriteString("\n")

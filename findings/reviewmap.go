@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"slices"
@@ -149,4 +150,97 @@ func countKind(cs []CallSite, kind string) int {
 		}
 	}
 	return n
+}
+
+// mapLead is how many entries of the review map the markdown comment shows
+// before folding the rest.
+const mapLead = 5
+
+// entryStatus is "score 14.5, 1 finding, not reviewed".
+func entryStatus(e MapEntry) string {
+	s := fmt.Sprintf("score %g", e.Score)
+	if e.Findings > 0 {
+		s += ", " + plural(e.Findings, "finding")
+	}
+	if e.Reviewed {
+		s += ", reviewed"
+	} else {
+		s += ", not reviewed"
+	}
+	return s
+}
+
+func entryPlace(e MapEntry) string {
+	return fmt.Sprintf("%s:%d-%d", e.File, e.StartLine, e.EndLine)
+}
+
+// callerList names up to show call sites: "api/api.go:13 in (*Server).serve
+// (go), …".
+func callerList(cs []CallSite, show int) string {
+	var parts []string
+	for _, c := range cs[:min(len(cs), show)] {
+		s := fmt.Sprintf("%s:%d in %s", c.File, c.Line, c.Function)
+		var tags []string
+		if c.Kind != "call" {
+			tags = append(tags, c.Kind)
+		}
+		if c.Go {
+			tags = append(tags, "go")
+		}
+		if len(tags) > 0 {
+			s += " (" + strings.Join(tags, ", ") + ")"
+		}
+		parts = append(parts, s)
+	}
+	if len(cs) > show {
+		parts = append(parts, fmt.Sprintf("and %d more", len(cs)-show))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// mapCallers is how many call sites an entry lists.
+const mapCallers = 8
+
+// writeTextMap writes the review map for a terminal:
+//
+//	Review map (riskiest first). Risk: high (2 functions changed). Widest …
+//	1. store/store.go:17-26 (*Store).Put: score 14.5, 1 finding, not reviewed
+//	    why: s.mu.Lock() not released by defer; … (line 19)
+//	    reach: 5 call sites in 2 packages, exported, 6 entry points: main, …
+//	    callers: api/api.go:13 in (*Server).serve; …
+func (p *textPrinter) reviewMap(r *Report) {
+	p.paint(ansiBold, "Review map (riskiest first).")
+	p.buf.WriteString(" " + TermSafe(RiskSummary(r)) + "\n")
+	for i, e := range r.ReviewMap {
+		fmt.Fprintf(&p.buf, "%d. ", i+1)
+		p.paint(ansiBold, TermSafe(entryPlace(e)+" "+e.Function))
+		p.buf.WriteString(": " + entryStatus(e) + "\n")
+		p.buf.WriteString(indent + "why: " + indentLines(TermSafe(strings.Join(e.Reasons, "; "))) + "\n")
+		p.buf.WriteString(indent + "reach: " + TermSafe(reach(e)) + "\n")
+		if len(e.Callers) > 0 {
+			p.buf.WriteString(indent + "callers: " + TermSafe(callerList(e.Callers, mapCallers)) + "\n")
+		}
+	}
+}
+
+// mdReviewMap writes the review map for a pull-request comment: the risk
+// line, the top mapLead entries, the rest folded in a <details> block.
+func mdReviewMap(b *bytes.Buffer, r *Report) {
+	b.WriteString("### Where to look\n\n")
+	b.WriteString(mdText(RiskSummary(r)) + "\n\n")
+	for i, e := range r.ReviewMap {
+		if i == mapLead {
+			fmt.Fprintf(b, "<details><summary>%s more</summary>\n\n", plural(len(r.ReviewMap)-mapLead, "changed function"))
+		}
+		fmt.Fprintf(b, "%d. **%s** %s — %s  \n", i+1, mdCode(e.Function), mdCode(entryPlace(e)), entryStatus(e))
+		b.WriteString("   Why: " + mdText(strings.Join(e.Reasons, "; ")) + "  \n")
+		b.WriteString("   Reach: " + mdText(reach(e)) + "\n")
+		if len(e.Callers) > 0 {
+			b.WriteString("   <details><summary>Call sites</summary>\n\n   " + mdText(callerList(e.Callers, len(e.Callers))) + "\n\n   </details>\n")
+		}
+		b.WriteString("\n")
+	}
+	if len(r.ReviewMap) > mapLead {
+		b.WriteString("</details>\n\n")
+	}
 }

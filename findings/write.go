@@ -24,6 +24,8 @@ type TextOptions struct {
 	Color bool
 	// Verbose adds each model finding's explanation under it.
 	Verbose bool
+	// Map writes the review map of a diff scan before the findings.
+	Map bool
 }
 
 // WriteText writes the findings and failures of r for a terminal, one block
@@ -45,6 +47,12 @@ type TextOptions struct {
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	p := textPrinter{color: opts.Color, verbose: opts.Verbose}
 	rules := r.ruleMap()
+	if opts.Map && len(r.ReviewMap) > 0 {
+		p.reviewMap(r)
+		if len(r.Findings)+len(r.Failures) > 0 {
+			p.buf.WriteByte('\n')
+		}
+	}
 	for i, f := range r.Findings {
 		if i > 0 {
 			p.buf.WriteByte('\n')
@@ -462,6 +470,9 @@ type jsonReport struct {
 	Failures []Failure  `json:"failures"`
 	Rules    []jsonRule `json:"rules"`
 	Stats    Stats      `json:"stats"`
+	// ReviewMap is the review map of a diff scan, riskiest first; absent
+	// in a full scan.
+	ReviewMap []MapEntry `json:"review_map,omitempty"`
 }
 
 type jsonRule struct {
@@ -477,12 +488,13 @@ type jsonRule struct {
 // empty, never null.
 func WriteJSON(w io.Writer, r *Report) error {
 	out := jsonReport{
-		Tool:     r.Tool,
-		Category: r.Category,
-		Findings: r.Findings,
-		Failures: r.Failures,
-		Rules:    []jsonRule{},
-		Stats:    r.Stats,
+		Tool:      r.Tool,
+		Category:  r.Category,
+		Findings:  r.Findings,
+		Failures:  r.Failures,
+		Rules:     []jsonRule{},
+		Stats:     r.Stats,
+		ReviewMap: r.ReviewMap,
 	}
 	if out.Findings == nil {
 		out.Findings = []Finding{}
