@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/secondlook/secondlook/findings"
 )
 
 // InputError is an error about one of the logs given to Merge.
@@ -187,6 +189,7 @@ func mergeRuns(category string, runs []sourceRun) (Run, error) {
 		}
 		return compareJSON(a, b)
 	})
+	out.Properties = mergeProperties(runs)
 	if invoked {
 		out.Invocations = []Invocation{{
 			ExecutionSuccessful:        successful,
@@ -322,4 +325,27 @@ func mustJSON(v any) []byte {
 // notificationKey identifies a notification, for leaving out repeats.
 func notificationKey(n Notification) string {
 	return string(mustJSON(n))
+}
+
+// mergeProperties joins the review maps of shards: each shard maps the
+// changed functions of its regions, so the union, sorted, is the unsharded
+// run's map.
+func mergeProperties(runs []sourceRun) *RunProperties {
+	rep := &findings.Report{}
+	seen := map[string]bool{}
+	for _, src := range runs {
+		if src.Properties == nil {
+			continue
+		}
+		for _, e := range src.Properties.ReviewMap {
+			k := fmt.Sprintf("%s\x00%s\x00%d", e.File, e.Function, e.StartLine)
+			if !seen[k] {
+				seen[k] = true
+				rep.ReviewMap = append(rep.ReviewMap, e)
+			}
+		}
+		rep.Stats.CallersPartial = cmp.Or(rep.Stats.CallersPartial, src.Properties.CallersPartial)
+	}
+	findings.SortReviewMap(rep.ReviewMap)
+	return runProperties(rep)
 }

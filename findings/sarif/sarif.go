@@ -154,6 +154,7 @@ type Run struct {
 	VersionControlProvenance []VersionControlDetails     `json:"versionControlProvenance,omitempty"`
 	Invocations              []Invocation                `json:"invocations,omitempty"`
 	Results                  []Result                    `json:"results"`
+	Properties               *RunProperties              `json:"properties,omitempty"`
 
 	// Raw is the run as Read found it, set for runs of other tools only:
 	// our types hold a part of what other tools write, so such a run is
@@ -210,6 +211,25 @@ type ReportingDescriptor struct {
 	HelpURI              string                    `json:"helpUri,omitempty"`
 	DefaultConfiguration *ReportingConfiguration   `json:"defaultConfiguration,omitempty"`
 	Properties           *RuleProperties           `json:"properties,omitempty"`
+}
+
+// RunProperties is the property bag of a run: the review map of a diff
+// scan (findings.MapEntry, the JSON report's review_map, paths
+// module-relative as there), riskiest first, and its one-line risk summary.
+// Code scanning ignores it; it is there for tools and for merge.
+type RunProperties struct {
+	ReviewMap      []findings.MapEntry `json:"reviewMap,omitempty"`
+	Risk           string              `json:"risk,omitempty"`
+	CallersPartial string              `json:"callersPartial,omitempty"`
+}
+
+// runProperties returns the property bag of r's run, nil without a review
+// map.
+func runProperties(r *findings.Report) *RunProperties {
+	if len(r.ReviewMap) == 0 {
+		return nil
+	}
+	return &RunProperties{ReviewMap: r.ReviewMap, Risk: findings.RiskSummary(r), CallersPartial: r.Stats.CallersPartial}
 }
 
 // RuleProperties is the property bag of a rule, with the keys GitHub reads.
@@ -372,6 +392,7 @@ func Convert(r *findings.Report, opts Options) *Log {
 		VersionControlProvenance: provenance(opts),
 		Invocations:              []Invocation{invocation(r.Failures, opts)},
 		Results:                  make([]Result, 0, len(r.Findings)),
+		Properties:               runProperties(r),
 	}
 	if category := automationID(opts.Category, r.Category); category != "" {
 		run.AutomationDetails = &RunAutomationDetails{ID: category}
