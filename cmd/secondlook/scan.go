@@ -319,6 +319,12 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 			fmt.Fprintf(stderr, "secondlook: %s\n", msg)
 		default:
 			fmt.Fprintf(stderr, "secondlook: %s\n", findings.Summary(rep))
+			if risk := findings.RiskSummary(rep); risk != "" {
+				if !opts.showMap {
+					risk += " (--map shows where to look)"
+				}
+				fmt.Fprintf(stderr, "secondlook: %s\n", risk)
+			}
 			switch {
 			case rep.Stats.ModelConfigured:
 				fmt.Fprintf(stderr, "secondlook: %s\n", modelLine(rep.Stats))

@@ -1,7 +1,9 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,9 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 
 	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/findings/sarif"
+	"github.com/secondlook/secondlook/internal/sarifschema"
 )
 
 // reviewMapModule writes testdata/reviewmap.txtar to a git repository in a
@@ -148,5 +153,99 @@ func TestReviewMap(t *testing.T) {
 	}
 	if s := findings.RiskSummary(res.Report); !strings.Contains(s, "Widest blast radius: (*Store).Put, 5 call sites in 2 packages") {
 		t.Errorf("risk summary %q does not name Put's blast radius", s)
+	}
+}
+
+// TestReviewMapFormats holds that every format carries the map of
+// TestReviewMap's fixture: markdown leads with the method that takes the
+// lock, JSON and SARIF hold the same entries, and the SARIF is valid.
+func TestReviewMapFormats(t *testing.T) {
+	dir := reviewMapModule(t)
+	res, err := Run(context.Background(), Config{Dir: dir, DiffBase: "HEAD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := res.Report
+	if len(rep.ReviewMap) != 2 {
+		t.Fatalf("review map has %d entries, want 2", len(rep.ReviewMap))
+	}
+
+	var md bytes.Buffer
+	if err := findings.WriteMarkdown(&md, rep, findings.MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	where := strings.Index(md.String(), "### Where to look")
+	put := strings.Index(md.String(), "1. **`(*Store).Put`**")
+	name := strings.Index(md.String(), "2. **`(*Store).Name`**")
+	table := strings.Index(md.String(), "| errors")
+	if where < 0 || put < where || name < put || table < name {
+		t.Errorf("markdown does not lead with the review map, Put first, then Name, then the summary table:\n%s", md.String())
+	}
+
+	var text bytes.Buffer
+	if err := findings.WriteText(&text, rep, findings.TextOptions{Map: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(text.String(), "Review map (riskiest first). Risk: high") ||
+		!strings.Contains(text.String(), "1. store/store.go:17-26 (*Store).Put: score") {
+		t.Errorf("text with the map does not start with it:\n%s", text.String())
+	}
+	var plain bytes.Buffer
+	if err := findings.WriteText(&plain, rep, findings.TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "Review map") {
+		t.Errorf("text without Map prints the map:\n%s", plain.String())
+	}
+
+	var js bytes.Buffer
+	if err := findings.WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	var fromJSON struct {
+		ReviewMap []map[string]any `json:"review_map"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	if len(fromJSON.ReviewMap) != 2 {
+		t.Fatalf("JSON review_map = %v", fromJSON.ReviewMap)
+	}
+	var keys []string
+	for k := range fromJSON.ReviewMap[0] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	want := []string{"caller_packages", "callers", "end_line", "entry_points", "exported", "file", "findings", "function", "reasons", "reviewed", "score", "start_line"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("JSON review_map fields = %q, want %q", keys, want)
+	}
+
+	var sf bytes.Buffer
+	if err := sarif.Write(&sf, rep, sarif.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sarifschema.Validate(sf.Bytes()); err != nil {
+		t.Errorf("SARIF with the review map does not validate: %v", err)
+	}
+	var fromSARIF struct {
+		Runs []struct {
+			Properties struct {
+				ReviewMap []map[string]any `json:"reviewMap"`
+				Risk      string           `json:"risk"`
+			} `json:"properties"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(sf.Bytes(), &fromSARIF); err != nil {
+		t.Fatal(err)
+	}
+	if len(fromSARIF.Runs) != 1 {
+		t.Fatalf("SARIF has %d runs", len(fromSARIF.Runs))
+	}
+	if diff := cmp.Diff(fromJSON.ReviewMap, fromSARIF.Runs[0].Properties.ReviewMap); diff != "" {
+		t.Errorf("SARIF's reviewMap differs from JSON's review_map (-json +sarif):\n%s", diff)
+	}
+	if got := fromSARIF.Runs[0].Properties.Risk; got != findings.RiskSummary(rep) {
+		t.Errorf("SARIF risk = %q, want %q", got, findings.RiskSummary(rep))
 	}
 }
