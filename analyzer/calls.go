@@ -90,6 +90,27 @@ func (ix *pkgIndex) calls(body ast.Node) []Call {
 	return out
 }
 
+// varCalls records the calls of a package-level variable's initializer
+// in ix.vars.
+func (ix *pkgIndex) varCalls(name *ast.Ident, value ast.Expr, rel string, test bool) {
+	calls := ix.calls(value)
+	if len(calls) == 0 {
+		return
+	}
+	fset := ix.pkg.Fset
+	ix.vars = append(ix.vars, &Func{
+		Package:  ix.pkg.PkgPath,
+		File:     rel,
+		Name:     name.Name,
+		Start:    fset.Position(name.Pos()).Line,
+		End:      fset.Position(value.End()).Line,
+		Test:     test,
+		Calls:    calls,
+		Exported: name.IsExported(),
+		Command:  ix.pkg.Name == "main",
+	})
+}
+
 // registersHandler reports whether a call registers its function
 // arguments as HTTP handlers: a method or function named HandleFunc or
 // Handle, or a conversion to a type named HandlerFunc.
@@ -147,7 +168,15 @@ func (ix *pkgIndex) describe(fn *Func, d *ast.FuncDecl, obj *types.Func) {
 // paths, so that a method and the interface method it implements print the
 // same.
 func sigString(sig *types.Signature) string {
-	return types.TypeString(types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic()), nil)
+	unnamed := func(t *types.Tuple) *types.Tuple {
+		vars := make([]*types.Var, t.Len())
+		for i := range vars {
+			vars[i] = types.NewParam(0, nil, "", t.At(i).Type())
+		}
+		return types.NewTuple(vars...)
+	}
+	// Parameter names differ between a method and its interface's.
+	return types.TypeString(types.NewSignatureType(nil, nil, nil, unnamed(sig.Params()), unnamed(sig.Results()), sig.Variadic()), nil)
 }
 
 // isHandlerSig reports whether sig is func(http.ResponseWriter, *http.Request).

@@ -96,6 +96,7 @@ func (s *state) takeDependents(pkgs []*packages.Package, deps *[]string) []*pack
 			}
 			s.res.Dependents = append(s.res.Dependents, ix.extractFuncs(f, s.rel(name))...)
 		}
+		s.res.Vars = append(s.res.Vars, ix.vars...)
 	}
 	s.res.DependentsLeftOut += len(want) - len(loaded)
 	return rest

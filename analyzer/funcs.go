@@ -89,6 +89,10 @@ type pkgIndex struct {
 	// light leaves out what only regions need (code, context, callees):
 	// the packages loaded for their calls alone.
 	light bool
+	// vars are the package-level variables whose initializers use the
+	// module's functions (var Analyzer = &analysis.Analyzer{Run: run}), as
+	// Funcs of their calls alone: callers, never regions.
+	vars  []*Func
 	pkg   *packages.Package
 	mod   Module
 	decls map[token.Pos]declRef
@@ -242,6 +246,10 @@ func (ix *pkgIndex) extractFuncs(f *ast.File, rel string) []*Func {
 							doc = d.Doc
 						}
 						add(vs.Names[i].Name, "", lit, doc, lit.Body, lit)
+						continue
+					}
+					if i < len(vs.Names) {
+						ix.varCalls(vs.Names[i], v, rel, test)
 					}
 				}
 			}

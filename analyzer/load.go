@@ -177,6 +177,11 @@ type Result struct {
 	// "" when they were.
 	DependentsErr string
 
+	// Vars are package-level variables whose initializers use functions
+	// of the module (of the analysed packages and the dependents), as Funcs
+	// holding only their Calls: callers for [Reach], never regions.
+	Vars []*Func
+
 	// Unloaded are the module-relative Go files that were to be analysed
 	// and were not, because their package (or, for test files, its test
 	// variant) did not load; their errors are in Errors. Sorted.
@@ -760,6 +765,7 @@ func (s *state) loadAndAnalyse(ctx context.Context, paths, deps []string) error 
 			byFile[name] = funcs
 			s.res.Funcs = append(s.res.Funcs, funcs...)
 		}
+		s.res.Vars = append(s.res.Vars, ix.vars...)
 	}
 
 	for act := range graph.All() {

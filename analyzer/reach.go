@@ -47,10 +47,10 @@ type site struct {
 // maxReachVisits bounds the search for entry points from one function.
 const maxReachVisits = 5000
 
-// NewReach indexes the calls of res.Funcs and res.Dependents.
+// NewReach indexes the calls of res.Funcs, res.Dependents and res.Vars.
 func NewReach(res *Result) *Reach {
 	r := &Reach{byKey: map[string][]site{}, iface: map[string][]site{}}
-	for _, fs := range [][]*Func{res.Funcs, res.Dependents} {
+	for _, fs := range [][]*Func{res.Funcs, res.Dependents, res.Vars} {
 		for _, f := range fs {
 			if f.Test {
 				continue

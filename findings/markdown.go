@@ -14,7 +14,8 @@ import (
 )
 
 // WriteMarkdown writes r as GitHub-flavoured markdown for a pull-request
-// comment: a heading, a summary table (findings by level, failures, regions
+// comment: a heading, the review map of a diff scan ("Where to look": the
+// risk line, the top five changed functions, the rest folded), a summary table (findings by level, failures, regions
 // reviewed, tokens, cost), the summary paragraph, then each finding — its
 // rule, level, place and message, its code excerpt, and its explanation and
 // evidence in a collapsed <details> block — and the failures last. The
