@@ -129,27 +129,15 @@ func registersHandler(call *ast.CallExpr) bool {
 // exported, main, an HTTP handler, its signature.
 func (ix *pkgIndex) describe(fn *Func, d *ast.FuncDecl, obj *types.Func) {
 	fn.Exported = d.Name.IsExported()
-	if d.Recv != nil && len(d.Recv.List) > 0 {
-		t := d.Recv.List[0].Type
-		for {
-			switch x := t.(type) {
-			case *ast.StarExpr:
-				t = x.X
-				continue
-			case *ast.ParenExpr:
-				t = x.X
-				continue
-			case *ast.IndexExpr:
-				t = x.X
-				continue
-			case *ast.IndexListExpr:
-				t = x.X
-				continue
+	if obj != nil {
+		if recv := obj.Signature().Recv(); recv != nil {
+			t := recv.Type()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
 			}
-			break
-		}
-		if id, ok := t.(*ast.Ident); ok {
-			fn.Exported = fn.Exported && id.IsExported()
+			if n, ok := types.Unalias(t).(*types.Named); ok {
+				fn.Exported = fn.Exported && n.Obj().Exported()
+			}
 		}
 	}
 	fn.Command = ix.pkg.Name == "main"
