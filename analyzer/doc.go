@@ -16,6 +16,10 @@
 //     analysed. A package whose tests do not load (a _test.go file that does
 //     not type-check, a test-only dependency missing from go.sum) is analysed
 //     without them, its tests' error recorded as [PackageError.InTests].
+//     In a diff scan, Config.Dependents also loads the module's packages
+//     that import the changed ones, for their calls alone
+//     ([Result.Dependents]), so that [Reach] can say how far a change to a
+//     function reaches: its call sites and the entry points above them.
 //   - [Select] scores the functions and turns the riskiest into [Region]s: in
 //     a diff scan the functions the change touches plus, lower ranked, their
 //     callers; in a full scan every function with signals. A token and region

@@ -29,7 +29,37 @@ type Func struct {
 	Signals []Signal // risk signals inside it, by line
 	Static  int      // x/tools diagnostics inside it
 	Test    bool     // declared in a _test.go file
+
+	// For the review map's blast radius (see [Reach]).
+	Calls    []Call // the module's functions it calls or takes as values, by line; empty for the literals of huge functions (their calls are the outer function's)
+	Exported bool   // its name (and its receiver's type) is exported
+	Main     bool   // func main of a package main
+	Command  bool   // declared in a package main
+	Handler  bool   // its signature is (http.ResponseWriter, *http.Request)
+	Sig      string // methods: the signature without the receiver, for matching interface calls
 }
+
+// A Call is one place where a function uses another of the module.
+type Call struct {
+	Key  string   // the callee's Key; for an interface call, the interface method's types.Func.FullName
+	Line int      // 1-based, in the caller's file
+	Kind CallKind // how it is used
+	Go   bool     // inside a go statement: the call it starts, or the body of the literal it starts
+	// Handler says the function is passed as an HTTP handler (to a
+	// HandleFunc or Handle, or converted to http.HandlerFunc).
+	Handler bool
+	Method  string // interface calls: the method's name
+	Sig     string // interface calls: the method's signature, as Func.Sig
+}
+
+// CallKind says how a call site uses its callee.
+type CallKind string
+
+const (
+	CallDirect    CallKind = "call"      // a static call
+	CallValue     CallKind = "value"     // a method value or function value: called later, from wherever it goes
+	CallInterface CallKind = "interface" // a call of an interface method: any method of that name and signature may run (approximate)
+)
 
 func (f *Func) addSignal(s Signal) {
 	for _, o := range f.Signals {
@@ -56,6 +86,13 @@ const (
 // pkgIndex maps the declarations of one package by the position of their
 // name, to print the context of its functions from source.
 type pkgIndex struct {
+	// light leaves out what only regions need (code, context, callees):
+	// the packages loaded for their calls alone.
+	light bool
+	// vars are the package-level variables whose initializers use the
+	// module's functions (var Analyzer = &analysis.Analyzer{Run: run}), as
+	// Funcs of their calls alone: callers, never regions.
+	vars  []*Func
 	pkg   *packages.Package
 	mod   Module
 	decls map[token.Pos]declRef
@@ -152,11 +189,16 @@ func (ix *pkgIndex) extractFuncs(f *ast.File, rel string) []*Func {
 			Key:     key,
 			Start:   start,
 			End:     end,
-			Code:    ix.lines(node.Pos(), start, end),
 			Test:    test,
 		}
-		fn.Callees = ix.callees(body)
-		fn.Context = ix.context(node, outer)
+		if !ix.light {
+			fn.Code = ix.lines(node.Pos(), start, end)
+			fn.Callees = ix.callees(body)
+			fn.Context = ix.context(node, outer)
+		}
+		if outer == node || outer == nil {
+			fn.Calls = ix.calls(body)
+		}
 		out = append(out, fn)
 		return fn
 	}
@@ -167,11 +209,16 @@ func (ix *pkgIndex) extractFuncs(f *ast.File, rel string) []*Func {
 				continue
 			}
 			key := ""
-			if obj, ok := ix.pkg.TypesInfo.Defs[d.Name].(*types.Func); ok {
+			obj, _ := ix.pkg.TypesInfo.Defs[d.Name].(*types.Func)
+			if obj != nil {
 				key = obj.FullName()
 			}
 			name := FuncName(d)
-			add(name, key, d, d.Doc, d.Body, d)
+			fn := add(name, key, d, d.Doc, d.Body, d)
+			ix.describe(fn, d, obj)
+			if ix.light {
+				continue
+			}
 			if fset.Position(d.End()).Line-fset.Position(d.Pos()).Line+1 > hugeFuncLines {
 				n := 0
 				ast.Inspect(d.Body, func(node ast.Node) bool {
@@ -199,6 +246,10 @@ func (ix *pkgIndex) extractFuncs(f *ast.File, rel string) []*Func {
 							doc = d.Doc
 						}
 						add(vs.Names[i].Name, "", lit, doc, lit.Body, lit)
+						continue
+					}
+					if i < len(vs.Names) {
+						ix.varCalls(vs.Names[i], v, rel, test)
 					}
 				}
 			}

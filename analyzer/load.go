@@ -82,6 +82,14 @@ type Config struct {
 	// become a signal of weight DemotedWeight in their function, and are
 	// counted in Result.Demoted instead of listed in Result.Diagnostics.
 	Demote func(Diagnostic) bool
+
+	// Dependents, when positive in a diff scan (Files set), also loads up
+	// to this many packages of the module that import the analysed ones,
+	// for their calls alone: they are not analysed and give no regions,
+	// but their functions ([Result.Dependents]) count in the blast radius
+	// of the changed ones ([Reach]). Those past the bound are counted in
+	// Result.DependentsLeftOut.
+	Dependents int
 }
 
 // Module describes the module being analysed.
@@ -156,6 +164,24 @@ type Result struct {
 	// Demoted counts diagnostics that Config.Demote turned into signals.
 	Demoted int
 
+	// Dependents are the functions (without code or context) of the
+	// packages that import the analysed ones, when Config.Dependents asked
+	// for them; DependentPackages are those packages, sorted.
+	Dependents        []*Func
+	DependentPackages []string
+	// DependentsLeftOut counts the packages importing the analysed ones
+	// that were not loaded: past Config.Dependents, or failing to load.
+	// Their calls are missing from every blast radius.
+	DependentsLeftOut int
+	// DependentsErr says why the importing packages could not be listed;
+	// "" when they were.
+	DependentsErr string
+
+	// Vars are package-level variables whose initializers use functions
+	// of the module (of the analysed packages and the dependents), as Funcs
+	// holding only their Calls: callers for [Reach], never regions.
+	Vars []*Func
+
 	// Unloaded are the module-relative Go files that were to be analysed
 	// and were not, because their package (or, for test files, its test
 	// variant) did not load; their errors are in Errors. Sorted.
@@ -221,12 +247,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if batch <= 0 {
 		batch = 32
 	}
+	var deps []string // importers of the changed packages, for their calls
+	if cfg.Files != nil && cfg.Dependents > 0 {
+		deps = a.dependents(ctx, paths)
+	}
 	for i := 0; i < len(paths); i += batch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		chunk := paths[i:min(i+batch, len(paths))]
-		if err := a.loadAndAnalyse(ctx, chunk); err != nil {
+		var ride []string
+		if i+batch >= len(paths) {
+			// The importers that fit ride with the last batch: one go
+			// list for both costs about what one for the batch does.
+			ride = deps[:min(len(deps), batch-len(chunk))]
+			deps = deps[len(ride):]
+		}
+		if err := a.loadAndAnalyse(ctx, chunk, ride); err != nil {
 			return nil, err
 		}
 		if cfg.Progress != nil {
@@ -235,6 +272,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	res.Packages = paths
+	if err := a.loadDependents(ctx, deps, batch); err != nil {
+		return nil, err
+	}
+	slices.Sort(res.DependentPackages)
 	slices.Sort(res.Files)
 	sort.SliceStable(res.Funcs, func(i, j int) bool {
 		a, b := res.Funcs[i], res.Funcs[j]
@@ -630,7 +671,9 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes |
 	packages.NeedSyntax | packages.NeedTypesInfo | packages.NeedModule | packages.NeedForTest
 
-func (s *state) loadAndAnalyse(ctx context.Context, paths []string) error {
+// deps are importers of the changed packages to load with them for their
+// calls alone (see loadDependents); they are not analysed.
+func (s *state) loadAndAnalyse(ctx context.Context, paths, deps []string) error {
 	var tested, untested []string
 	for _, p := range paths {
 		if s.cfg.NoTests || s.noTests[p] {
@@ -641,7 +684,7 @@ func (s *state) loadAndAnalyse(ctx context.Context, paths []string) error {
 	}
 	var good []*packages.Package
 	if len(tested) > 0 {
-		pkgs, err := s.load(ctx, true, tested)
+		pkgs, err := s.loadWith(ctx, true, tested, &deps)
 		if err != nil {
 			// The go command failed for the batch with its tests: without
 			// them, the packages' own code may still load.
@@ -656,12 +699,18 @@ func (s *state) loadAndAnalyse(ctx context.Context, paths []string) error {
 		}
 	}
 	if len(untested) > 0 {
-		pkgs, err := s.load(ctx, false, untested)
+		pkgs, err := s.loadWith(ctx, false, untested, &deps)
 		if err != nil {
 			return fmt.Errorf("loading packages: %w", err)
 		}
 		use, _ := s.take(ctx, pkgs, untested, false)
 		good = append(good, use...)
+	}
+	if len(deps) > 0 {
+		// They did not load with the packages; on their own, then.
+		if err := s.loadDependents(ctx, deps, len(deps)); err != nil {
+			return err
+		}
 	}
 	analysed := map[string]bool{}
 	for _, p := range good {
@@ -716,6 +765,7 @@ func (s *state) loadAndAnalyse(ctx context.Context, paths []string) error {
 			byFile[name] = funcs
 			s.res.Funcs = append(s.res.Funcs, funcs...)
 		}
+		s.res.Vars = append(s.res.Vars, ix.vars...)
 	}
 
 	for act := range graph.All() {
@@ -734,6 +784,37 @@ func (s *state) loadAndAnalyse(ctx context.Context, paths []string) error {
 		}
 	}
 	return nil
+}
+
+// loadWith loads the packages of paths as load does, and with them the
+// importers *deps, whose functions it records (takeDependents), setting
+// *deps to nil. When the importers' company keeps one of paths from
+// loading (go list fails outright for the whole set: a go.sum line of an
+// importer's dependency), paths load alone and *deps is left for
+// loadDependents: an importer must never cost the change its analysis.
+func (s *state) loadWith(ctx context.Context, tests bool, paths []string, deps *[]string) ([]*packages.Package, error) {
+	if len(*deps) == 0 {
+		return s.load(ctx, tests, paths)
+	}
+	pkgs, err := s.load(ctx, tests, slices.Concat(paths, *deps))
+	if err == nil && covers(pkgs, paths) {
+		return s.takeDependents(pkgs, deps), nil
+	}
+	return s.load(ctx, tests, paths)
+}
+
+// covers reports whether pkgs hold a package for each of paths.
+func covers(pkgs []*packages.Package, paths []string) bool {
+	found := map[string]bool{}
+	for _, p := range pkgs {
+		found[cmp.Or(p.ForTest, p.PkgPath)] = true
+	}
+	for _, p := range paths {
+		if !found[p] {
+			return false
+		}
+	}
+	return true
 }
 
 // load loads the packages of paths with full syntax and types.

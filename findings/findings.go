@@ -160,6 +160,10 @@ type Stats struct {
 	// Evidence by execution (--run-tests); zero without it.
 	ExecutionClaims      int `json:"execution_claims,omitempty"`       // data-race and goroutine-leak claims of the model and the static pass
 	ConfirmedByExecution int `json:"confirmed_by_execution,omitempty"` // of those, the ones a race or leak report landed in
+
+	// CallersPartial, when set, says why the review map's caller counts
+	// miss some callers (importing packages not loaded).
+	CallersPartial string `json:"callers_partial,omitempty"`
 }
 
 // Report is the result of a run: what every writer consumes.
@@ -173,6 +177,10 @@ type Report struct {
 	// package order; nil without it.
 	Tests []TestRun `json:"tests,omitempty"`
 	Stats Stats     `json:"stats"`
+
+	// ReviewMap is, in a diff scan, every changed function riskiest first
+	// (SortReviewMap), with its blast radius; nil in a full scan.
+	ReviewMap []MapEntry `json:"review_map,omitempty"`
 }
 
 // Sort orders findings by file, line, column, rule and message, and failures

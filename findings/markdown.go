@@ -14,7 +14,8 @@ import (
 )
 
 // WriteMarkdown writes r as GitHub-flavoured markdown for a pull-request
-// comment: a heading, a summary table (findings by level, failures, regions
+// comment: a heading, the review map of a diff scan ("Where to look": the
+// risk line, the top five changed functions, the rest folded), a summary table (findings by level, failures, regions
 // reviewed, tokens, cost), the summary paragraph, then each finding — its
 // rule, level, place and message, its code excerpt, and its explanation and
 // evidence in a collapsed <details> block — and the failures last. The
@@ -37,6 +38,10 @@ func WriteMarkdown(w io.Writer, r *Report, opts MarkdownOptions) error {
 		fmt.Fprintf(&b, "## %s: no findings\n\n", mdText(name))
 	} else {
 		fmt.Fprintf(&b, "## %s: %s\n\n", mdText(name), plural(n, "finding"))
+	}
+	if len(r.ReviewMap) > 0 {
+		// Where a reviewer should look comes first.
+		mdReviewMap(&b, r)
 	}
 	mdSummaryTable(&b, r)
 	b.WriteString(mdText(Summary(r)))

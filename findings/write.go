@@ -24,6 +24,8 @@ type TextOptions struct {
 	Color bool
 	// Verbose adds each model finding's explanation under it.
 	Verbose bool
+	// Map writes the review map of a diff scan before the findings.
+	Map bool
 }
 
 // WriteText writes the findings and failures of r for a terminal, one block
@@ -45,6 +47,12 @@ type TextOptions struct {
 func WriteText(w io.Writer, r *Report, opts TextOptions) error {
 	p := textPrinter{color: opts.Color, verbose: opts.Verbose}
 	rules := r.ruleMap()
+	if opts.Map && len(r.ReviewMap) > 0 {
+		p.reviewMap(r)
+		if len(r.Findings)+len(r.Failures) > 0 {
+			p.buf.WriteByte('\n')
+		}
+	}
 	for i, f := range r.Findings {
 		if i > 0 {
 			p.buf.WriteByte('\n')
@@ -472,6 +480,9 @@ type jsonReport struct {
 	Rules    []jsonRule `json:"rules"`
 	Stats    Stats      `json:"stats"`
 	Tests    []TestRun  `json:"tests,omitempty"` // --run-tests
+	// ReviewMap is the review map of a diff scan, riskiest first; absent
+	// in a full scan.
+	ReviewMap []MapEntry `json:"review_map,omitempty"`
 }
 
 type jsonRule struct {
@@ -487,13 +498,14 @@ type jsonRule struct {
 // empty, never null.
 func WriteJSON(w io.Writer, r *Report) error {
 	out := jsonReport{
-		Tool:     r.Tool,
-		Category: r.Category,
-		Findings: r.Findings,
-		Failures: r.Failures,
-		Rules:    []jsonRule{},
-		Stats:    r.Stats,
-		Tests:    r.Tests,
+		Tool:      r.Tool,
+		Category:  r.Category,
+		Findings:  r.Findings,
+		Failures:  r.Failures,
+		Rules:     []jsonRule{},
+		Stats:     r.Stats,
+		Tests:     r.Tests,
+		ReviewMap: r.ReviewMap,
 	}
 	if out.Findings == nil {
 		out.Findings = []Finding{}

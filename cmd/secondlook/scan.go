@@ -70,7 +70,8 @@ EXAMPLES:
 			&cli.IntFlag{Name: "j", Value: 1, Usage: "with --run-tests, test `N` packages at once (each compiles with -race: memory and CPU heavy)"},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 3 when a finding is at or above `LEVEL`: error, warning, note or none (default: warning for text, none for json and sarif)"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no summary or progress on standard error"},
-			&cli.BoolFlag{Name: "v", Usage: "verbose: timings, load errors in full, left-out regions"},
+			&cli.BoolFlag{Name: "v", Usage: "verbose: timings, load errors in full, left-out regions, the review map"},
+			&cli.BoolFlag{Name: "map", Usage: "in a diff scan, print the review map first: each changed function riskiest first, why, and its callers and entry points (text; json, sarif and markdown always carry it)"},
 			&cli.StringFlag{Name: "shard", Usage: "review part `K/N` (1-based) of the regions the budget keeps, for N CI runners; join their SARIF with secondlook merge"},
 			&cli.StringFlag{Name: "config", Usage: "read settings from `FILE` (default: .secondlook.yaml at the module root, if there is one); flags override it"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
@@ -87,6 +88,7 @@ type scanOptions struct {
 	dryRun   bool
 	quiet    bool
 	verbose  bool
+	showMap  bool   // print the review map (--map, -v)
 	diffDesc string // what the change was taken against, for messages
 
 	category          string // SARIF category, overriding the mode's
@@ -104,6 +106,7 @@ func scan(c *cli.Context) error {
 		dryRun:  c.Bool("dry-run"),
 		quiet:   c.Bool("q"),
 		verbose: c.Bool("v"),
+		showMap: c.Bool("map") || c.Bool("v"),
 	}
 	switch opts.format {
 	case "text", "json", "sarif", "markdown":
@@ -293,7 +296,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: res.ModulePrefix,
 			Repository: res.Remote, Revision: res.Revision, Branch: res.Branch})
 	default:
-		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer), Verbose: opts.verbose})
+		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer), Verbose: opts.verbose, Map: opts.showMap})
 	}
 	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
@@ -326,6 +329,12 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 			fmt.Fprintf(stderr, "secondlook: %s\n", msg)
 		default:
 			fmt.Fprintf(stderr, "secondlook: %s\n", findings.Summary(rep))
+			if risk := findings.RiskSummary(rep); risk != "" {
+				if !opts.showMap {
+					risk += " (--map shows where to look)"
+				}
+				fmt.Fprintf(stderr, "secondlook: %s\n", risk)
+			}
 			switch {
 			case rep.Stats.ModelConfigured:
 				fmt.Fprintf(stderr, "secondlook: %s\n", modelLine(rep.Stats))

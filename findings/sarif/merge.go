@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/secondlook/secondlook/findings"
 )
 
 // InputError is an error about one of the logs given to Merge.
@@ -146,16 +148,6 @@ func mergeRuns(category string, runs []sourceRun) (Run, error) {
 			bases[id] = loc
 		}
 		provenance = append(provenance, src.VersionControlProvenance...)
-		if p := src.Properties; p != nil {
-			// Each shard runs the same tests and confirms the claims of
-			// its own regions.
-			if out.Properties == nil {
-				out.Properties = &RunProperties{}
-			}
-			out.Properties.TestedPackages = max(out.Properties.TestedPackages, p.TestedPackages)
-			out.Properties.ExecutionClaims += p.ExecutionClaims
-			out.Properties.ConfirmedByExecution += p.ConfirmedByExecution
-		}
 		for _, inv := range src.Invocations {
 			invoked = true
 			successful = successful && inv.ExecutionSuccessful
@@ -197,6 +189,7 @@ func mergeRuns(category string, runs []sourceRun) (Run, error) {
 		}
 		return compareJSON(a, b)
 	})
+	out.Properties = mergeProperties(runs)
 	if invoked {
 		out.Invocations = []Invocation{{
 			ExecutionSuccessful:        successful,
@@ -332,4 +325,39 @@ func mustJSON(v any) []byte {
 // notificationKey identifies a notification, for leaving out repeats.
 func notificationKey(n Notification) string {
 	return string(mustJSON(n))
+}
+
+// mergeProperties joins the property bags of shards: each shard maps the
+// changed functions of its regions, so the union, sorted, is the unsharded
+// run's map; each runs the same tests and confirms the claims of its own
+// regions.
+func mergeProperties(runs []sourceRun) *RunProperties {
+	rep := &findings.Report{}
+	seen := map[string]bool{}
+	tested := 0
+	for _, src := range runs {
+		if src.Properties == nil {
+			continue
+		}
+		tested = max(tested, src.Properties.TestedPackages)
+		rep.Stats.ExecutionClaims += src.Properties.ExecutionClaims
+		rep.Stats.ConfirmedByExecution += src.Properties.ConfirmedByExecution
+		for _, e := range src.Properties.ReviewMap {
+			k := fmt.Sprintf("%s\x00%s\x00%d", e.File, e.Function, e.StartLine)
+			if !seen[k] {
+				seen[k] = true
+				rep.ReviewMap = append(rep.ReviewMap, e)
+			}
+		}
+		rep.Stats.CallersPartial = cmp.Or(rep.Stats.CallersPartial, src.Properties.CallersPartial)
+	}
+	findings.SortReviewMap(rep.ReviewMap)
+	p := runProperties(rep)
+	if tested > 0 {
+		if p == nil {
+			p = &RunProperties{ExecutionClaims: rep.Stats.ExecutionClaims, ConfirmedByExecution: rep.Stats.ConfirmedByExecution}
+		}
+		p.TestedPackages = tested
+	}
+	return p
 }

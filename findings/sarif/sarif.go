@@ -178,14 +178,6 @@ func (r Run) MarshalJSON() ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// RunProperties is the run's property bag: what --run-tests showed, when
-// it ran.
-type RunProperties struct {
-	TestedPackages       int `json:"testedPackages,omitempty"`       // packages whose own tests ran
-	ExecutionClaims      int `json:"executionClaims,omitempty"`      // data-race and goroutine-leak claims
-	ConfirmedByExecution int `json:"confirmedByExecution,omitempty"` // of those, confirmed by a race or leak report
-}
-
 // VersionControlDetails says which revision of which repository was
 // analysed.
 type VersionControlDetails struct {
@@ -219,6 +211,38 @@ type ReportingDescriptor struct {
 	HelpURI              string                    `json:"helpUri,omitempty"`
 	DefaultConfiguration *ReportingConfiguration   `json:"defaultConfiguration,omitempty"`
 	Properties           *RuleProperties           `json:"properties,omitempty"`
+}
+
+// RunProperties is the property bag of a run: the review map of a diff
+// scan (findings.MapEntry, the JSON report's review_map, paths
+// module-relative as there), riskiest first, and its one-line risk
+// summary; and what --run-tests showed, when it ran. Code scanning ignores
+// it; it is there for tools and for merge.
+type RunProperties struct {
+	ReviewMap      []findings.MapEntry `json:"reviewMap,omitempty"`
+	Risk           string              `json:"risk,omitempty"`
+	CallersPartial string              `json:"callersPartial,omitempty"`
+
+	TestedPackages       int `json:"testedPackages,omitempty"`       // packages whose own tests ran
+	ExecutionClaims      int `json:"executionClaims,omitempty"`      // data-race and goroutine-leak claims
+	ConfirmedByExecution int `json:"confirmedByExecution,omitempty"` // of those, confirmed by a race or leak report
+}
+
+// runProperties returns the property bag of r's run, nil without a review
+// map or test runs.
+func runProperties(r *findings.Report) *RunProperties {
+	if len(r.ReviewMap) == 0 && len(r.Tests) == 0 {
+		return nil
+	}
+	p := &RunProperties{
+		TestedPackages:       len(r.Tests),
+		ExecutionClaims:      r.Stats.ExecutionClaims,
+		ConfirmedByExecution: r.Stats.ConfirmedByExecution,
+	}
+	if len(r.ReviewMap) > 0 {
+		p.ReviewMap, p.Risk, p.CallersPartial = r.ReviewMap, findings.RiskSummary(r), r.Stats.CallersPartial
+	}
+	return p
 }
 
 // RuleProperties is the property bag of a rule, with the keys GitHub reads.
@@ -382,13 +406,9 @@ func Convert(r *findings.Report, opts Options) *Log {
 		VersionControlProvenance: provenance(opts),
 		Invocations:              []Invocation{invocation(r.Failures, opts)},
 		Results:                  make([]Result, 0, len(r.Findings)),
+		Properties:               runProperties(r),
 	}
 	if len(r.Tests) > 0 {
-		run.Properties = &RunProperties{
-			TestedPackages:       len(r.Tests),
-			ExecutionClaims:      r.Stats.ExecutionClaims,
-			ConfirmedByExecution: r.Stats.ConfirmedByExecution,
-		}
 		// A package whose tests failed, hung or did not build is a
 		// condition of the run, not a failure of it: the scan is whole.
 		for _, t := range r.Tests {

@@ -14,6 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/secondlook/secondlook/analyzer"
+	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/gitdiff"
 	"github.com/secondlook/secondlook/internal/pipeline"
 	"github.com/secondlook/secondlook/prompts"
@@ -96,6 +97,8 @@ func (s *server) riskyRegions(ctx context.Context, _ *mcp.CallToolRequest, in Re
 		Mode:           res.Report.Stats.Mode,
 		DiffBase:       cfg.DiffBase,
 		Regions:        []Region{},
+		ReviewMap:      res.Report.ReviewMap,
+		Risk:           findings.RiskSummary(res.Report),
 		LeftOut:        len(res.Selection.LeftOut),
 		Tokens:         res.Selection.TotalTokens,
 		StaticFindings: toFindings(res.Report.Findings),

@@ -253,6 +253,13 @@ func TestAgentLoop(t *testing.T) {
 	if len(r.Signals) == 0 {
 		t.Errorf("no signals for a lock held across a return")
 	}
+	if len(regions.ReviewMap) != 1 || regions.ReviewMap[0].Function != "(*Store).Get" || regions.ReviewMap[0].Findings != 1 ||
+		!slices.Contains(regions.ReviewMap[0].EntryPoints, "exported API store.(*Store).Get") {
+		t.Errorf("review map = %+v, want (*Store).Get, its finding, exported", regions.ReviewMap)
+	}
+	if !strings.HasPrefix(regions.Risk, "Risk: high") {
+		t.Errorf("risk = %q, want high (a finding in the change)", regions.Risk)
+	}
 	if !slices.ContainsFunc(regions.StaticFindings, func(f Finding) bool {
 		return f.Rule == "SL1201" && f.Fingerprint != "" && f.Level == "error" && strings.Contains(f.Precision, "precision")
 	}) {

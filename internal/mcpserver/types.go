@@ -9,7 +9,9 @@ import (
 // schemas (a field without omitempty is required), and checks every input
 // and output against them. They are our own rather than findings' types,
 // whose JSON differs from what reflection infers (Level is an int that
-// marshals as a string).
+// marshals as a string); the review map is findings.MapEntry itself, plain
+// fields whose JSON is what reflection infers, so that every format carries
+// the same map.
 
 // Scope says what to scan: the same fields in risky_regions, check_claims
 // and scan, so that check_claims sees the regions risky_regions showed.
@@ -28,20 +30,22 @@ type RegionsInput struct {
 
 // RegionsOutput is the output of risky_regions.
 type RegionsOutput struct {
-	Module         string         `json:"module" jsonschema:"the module path, as go.mod declares it"`
-	ModuleDir      string         `json:"module_dir" jsonschema:"the module's absolute directory"`
-	GoVersion      string         `json:"go_version,omitempty" jsonschema:"the go directive of go.mod; before 1.22 loop variables are shared by all iterations"`
-	Mode           string         `json:"mode" jsonschema:"diff (a change) or full (the whole module)"`
-	DiffBase       string         `json:"diff_base,omitempty" jsonschema:"the revision the change was taken against"`
-	Regions        []Region       `json:"regions" jsonschema:"the regions to hunt, riskiest first"`
-	LeftOut        int            `json:"left_out" jsonschema:"regions over the budget, not listed"`
-	Tokens         int            `json:"tokens" jsonschema:"tokens of the listed regions' code and context"`
-	StaticFindings []Finding      `json:"static_findings" jsonschema:"what the static passes found in the change: not to claim again; verify each against the code (see its precision) before changing anything"`
-	Failures       []Failure      `json:"failures" jsonschema:"units of work that did not complete, e.g. a package that does not load; the results are incomplete"`
-	Instructions   string         `json:"instructions" jsonschema:"the bug-hunting instructions of secondlook's prompt: what to look for, the kinds of bug, and the bar a claim must meet"`
-	AnswerSchema   map[string]any `json:"answer_schema" jsonschema:"the JSON schema of an answer about one region; add the region's file to each claim before check_claims"`
-	PromptVersion  string         `json:"prompt_version" jsonschema:"the version of secondlook's prompts these instructions come from"`
-	Note           string         `json:"note" jsonschema:"what was found and what to do next"`
+	Module         string              `json:"module" jsonschema:"the module path, as go.mod declares it"`
+	ModuleDir      string              `json:"module_dir" jsonschema:"the module's absolute directory"`
+	GoVersion      string              `json:"go_version,omitempty" jsonschema:"the go directive of go.mod; before 1.22 loop variables are shared by all iterations"`
+	Mode           string              `json:"mode" jsonschema:"diff (a change) or full (the whole module)"`
+	DiffBase       string              `json:"diff_base,omitempty" jsonschema:"the revision the change was taken against"`
+	Regions        []Region            `json:"regions" jsonschema:"the regions to hunt, riskiest first"`
+	ReviewMap      []findings.MapEntry `json:"review_map,omitempty" jsonschema:"in a diff scan, every changed function riskiest first: why (its strongest signals and findings), its call sites in the module (call, value, or interface: approximate), caller packages, exported, the entry points that reach it; where a human reviewer should look"`
+	Risk           string              `json:"risk,omitempty" jsonschema:"in a diff scan, the change's risk in one line: its level and its widest blast radius"`
+	LeftOut        int                 `json:"left_out" jsonschema:"regions over the budget, not listed"`
+	Tokens         int                 `json:"tokens" jsonschema:"tokens of the listed regions' code and context"`
+	StaticFindings []Finding           `json:"static_findings" jsonschema:"what the static passes found in the change: not to claim again; verify each against the code (see its precision) before changing anything"`
+	Failures       []Failure           `json:"failures" jsonschema:"units of work that did not complete, e.g. a package that does not load; the results are incomplete"`
+	Instructions   string              `json:"instructions" jsonschema:"the bug-hunting instructions of secondlook's prompt: what to look for, the kinds of bug, and the bar a claim must meet"`
+	AnswerSchema   map[string]any      `json:"answer_schema" jsonschema:"the JSON schema of an answer about one region; add the region's file to each claim before check_claims"`
+	PromptVersion  string              `json:"prompt_version" jsonschema:"the version of secondlook's prompts these instructions come from"`
+	Note           string              `json:"note" jsonschema:"what was found and what to do next"`
 }
 
 // Region is a function worth a close read.

@@ -6,6 +6,7 @@ package pipeline
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -109,6 +110,11 @@ type Config struct {
 	// A static finding is reported by the shard of the region around it
 	// (shard 1 if none), so that it merges with the model's word on it.
 	Shard analyzer.ShardSpec
+
+	// MaxDependents bounds, in a diff scan, the packages importing the
+	// changed ones that are loaded to count the callers of the changed
+	// functions in the review map. Zero means 64; negative, none.
+	MaxDependents int
 }
 
 // Result is what a run produced.
@@ -185,6 +191,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Progress: cfg.Progress,
 		Module:   &mod,
 	}
+	if diffMode && cfg.MaxDependents >= 0 {
+		acfg.Dependents = cmp.Or(cfg.MaxDependents, defaultDependents)
+	}
 	if !cfg.AllRules {
 		acfg.Demote = demoted
 	}
@@ -259,6 +268,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		MaxRegions: cfg.MaxRegions,
 		MaxTokens:  cfg.MaxTokens,
 	})
+	whole := sel
 	sel, inShard := sel.Split(cfg.Shard)
 	res.Selection = sel
 	res.Report.Stats.Regions = len(sel.Regions)
@@ -338,6 +348,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Report.Findings = fs
 	res.Report.Rules = rulesOf(res.Report.Findings)
 	res.Report.Sort()
+	if diffMode {
+		res.Report.ReviewMap = reviewMap(whole, sel, ares, res.Report, cfg.Shard)
+		res.Report.Stats.CallersPartial = callersPartial(ares)
+	}
 	return res, err2
 }
 
