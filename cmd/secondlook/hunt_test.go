@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secondlook/secondlook/internal/gittest"
 	"github.com/secondlook/secondlook/internal/llm/llmtest"
 	"github.com/secondlook/secondlook/internal/sarifschema"
 )
@@ -95,15 +96,7 @@ func gitInit(t *testing.T, files map[string]string) string {
 	for name, text := range files {
 		writeFile(t, dir, name, text)
 	}
-	git := func(args ...string) {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gittest.Run(t, dir, args...) }
 	git("init", "-q", "-b", "main")
 	git("add", "-A")
 	git("commit", "-q", "-m", "base")

@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/gitdiff"
+	"github.com/secondlook/secondlook/internal/gittest"
 	"github.com/secondlook/secondlook/internal/llm"
 	"github.com/secondlook/secondlook/internal/llm/llmtest"
 	"github.com/secondlook/secondlook/internal/pipeline"
@@ -99,15 +99,7 @@ func gitModule(t *testing.T, base, change string) string {
 			t.Fatal(err)
 		}
 	}
-	git := func(args ...string) {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gittest.Run(t, dir, args...) }
 	write("go.mod", "module example.com/store\n\ngo 1.22\n")
 	write("store/store.go", base)
 	git("init", "-q", "-b", "main")

@@ -12,11 +12,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/tools/txtar"
-
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/findings/sarif"
+	"github.com/secondlook/secondlook/internal/gittest"
 	"github.com/secondlook/secondlook/internal/sarifschema"
+	"golang.org/x/tools/txtar"
 )
 
 // reviewMapModule writes testdata/reviewmap.txtar to a git repository in a
@@ -40,15 +40,7 @@ func reviewMapModule(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	git := func(args ...string) {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
-			"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	git := func(args ...string) { gittest.Run(t, dir, args...) }
 	var changed []txtar.File
 	for _, f := range ar.Files {
 		switch {
