@@ -5,13 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/secondlook/secondlook/eval"
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/pipeline"
 )
@@ -60,7 +59,7 @@ func Fetch(ctx context.Context, m Module, workRoot string, env []string) (string
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	if err := copyTree(info.Dir, tmp); err != nil {
+	if err := eval.CopyTree(tmp, info.Dir); err != nil {
 		return "", fmt.Errorf("copying %s: %w", m, err)
 	}
 	if err := os.WriteFile(filepath.Join(tmp, copiedMark), []byte(m.String()+"\n"), 0o644); err != nil {
@@ -73,41 +72,6 @@ func Fetch(ctx context.Context, m Module, workRoot string, env []string) (string
 		return "", err
 	}
 	return dst, nil
-}
-
-// copyTree copies the files of the read-only module cache directory src
-// into dst with writable modes.
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil // module zips hold regular files only
-		}
-		in, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-		if err != nil {
-			return err
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
-	})
 }
 
 func goEnv(env []string, key string) string {
