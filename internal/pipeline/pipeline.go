@@ -300,11 +300,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			res.Report.Stats.FilteredFindings++
 			continue
 		}
-		f := staticFinding(d, ares.Funcs, lines)
-		if r, ok := findings.RuleByID(f.RuleID); ok && !cfg.AllRules {
-			f.Level = r.ReportLevel() // a rule never a bug on real code speaks as a note
-		}
-		static = append(static, f)
+		static = append(static, staticFinding(d, ares.Funcs, lines, cfg.AllRules))
 	}
 	// One type copied in many places is one finding; grouped before the
 	// shards split, so each group goes whole to the shard of its first place.
@@ -440,8 +436,10 @@ func diffKeeper(filter DiffFilter, changes map[string][]gitdiff.LineRange, funcs
 	}
 }
 
-// staticFinding turns an x/tools diagnostic into a finding under its rule.
-func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineReader) findings.Finding {
+// staticFinding turns an x/tools diagnostic into a finding under its rule,
+// at the rule's ReportLevel (a rule never a bug on real code speaks as a
+// note), or at its catalogue level with allRules.
+func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineReader, allRules bool) findings.Finding {
 	// A detector of ours names its rule in the category; an x/tools pass
 	// has one rule.
 	rule, ok := findings.RuleForDiagnostic(d.Analyzer, d.Category, d.Message)
@@ -449,9 +447,13 @@ func staticFinding(d analyzer.Diagnostic, funcs []*analyzer.Func, lines *lineRea
 		// Every pass secondlook runs has a rule; a test holds this.
 		rule = findings.Rule{ID: d.Analyzer, Level: findings.LevelWarning}
 	}
+	level := rule.ReportLevel()
+	if allRules {
+		level = rule.Level
+	}
 	f := findings.Finding{
 		RuleID:  rule.ID,
-		Level:   rule.Level,
+		Level:   level,
 		Message: d.Message,
 		Location: findings.Location{
 			File:      d.File,

@@ -79,8 +79,8 @@ func TestDiffKeeper(t *testing.T) {
 // check decided in advance; they are different bugs with different rules.
 func TestNilnessSplit(t *testing.T) {
 	lr := newLineReader(t.TempDir())
-	deref := staticFinding(analyzer.Diagnostic{Analyzer: "nilness", File: "a.go", Line: 3, Message: "nil dereference in field selection"}, nil, lr)
-	cond := staticFinding(analyzer.Diagnostic{Analyzer: "nilness", File: "a.go", Line: 3, Message: "impossible condition: nil != nil"}, nil, lr)
+	deref := staticFinding(analyzer.Diagnostic{Analyzer: "nilness", File: "a.go", Line: 3, Message: "nil dereference in field selection"}, nil, lr, false)
+	cond := staticFinding(analyzer.Diagnostic{Analyzer: "nilness", File: "a.go", Line: 3, Message: "impossible condition: nil != nil"}, nil, lr, false)
 	dr, _ := findings.RuleForAnalyzer("nilness")
 	cr, _ := findings.RuleForAnalyzer("nilness/condition")
 	if deref.RuleID != dr.ID || cond.RuleID != cr.ID || dr.ID == cr.ID {
