@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -93,9 +92,9 @@ type scanOptions struct {
 
 	category          string // SARIF category, overriding the mode's
 	modelConfigured   bool
-	priceIn, priceOut float64 // USD per million tokens
-	maxOutput         int     // output tokens an answer may take
-	fatal             error   // what stopped the model review, if anything
+	priceIn, priceOut float64              // USD per million tokens
+	maxOutput         int                  // output tokens an answer may take
+	fatal             *pipeline.FatalError // what stopped the model review, if anything
 }
 
 func scan(c *cli.Context) error {
@@ -244,15 +243,11 @@ func scan(c *cli.Context) error {
 	if errors.As(err, &fatal) && res != nil {
 		// The server refused us part-way: write what finished, then fail,
 		// saying why once rather than once a region.
-		opts.fatal = fatal.Err
+		opts.fatal = fatal
 		if werr := finish(c, res, opts); werr != nil && exitCode(werr) != exitFailure && exitCode(werr) != exitFindings {
 			return werr
 		}
-		msg := fmt.Sprintf("model review stopped: %v", fatal.Err)
-		if n := stoppedBy(res.Report.Failures, fatal.Err); n > 0 {
-			msg += fmt.Sprintf("; %s not reviewed (listed in the report)", plural(n, "region"))
-		}
-		return &exitError{code: exitFailure, err: errors.New(msg)}
+		return &exitError{code: exitFailure, err: fatal}
 	}
 	if err != nil {
 		return err
@@ -280,7 +275,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	var err error
 	switch {
 	case opts.dryRun && opts.format == "json":
-		err = writeDryRunJSON(&buf, res)
+		err = pipeline.WriteSelectionJSON(&buf, res)
 	case opts.dryRun:
 		writeDryRunText(&buf, res, opts)
 	case opts.format == "json":
@@ -288,13 +283,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	case opts.format == "markdown":
 		err = findings.WriteMarkdown(&buf, rep, findings.MarkdownOptions{Link: linkBase(os.Getenv, res)})
 	case opts.format == "sarif":
-		// Code scanning places alerts by repository-relative paths.
-		root := res.Module.Dir
-		if res.ModulePrefix != "" {
-			root = res.RepoRoot
-		}
-		err = sarif.Write(&buf, rep, sarif.Options{SrcRoot: root, Category: rep.Category, PathPrefix: res.ModulePrefix,
-			Repository: res.Remote, Revision: res.Revision, Branch: res.Branch})
+		err = pipeline.WriteSARIF(&buf, res, rep)
 	default:
 		err = findings.WriteText(&buf, rep, findings.TextOptions{Color: opts.out == "" && isTerminal(c.App.Writer), Verbose: opts.verbose, Map: opts.showMap})
 	}
@@ -313,19 +302,13 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 		}
 		if opts.dryRun || opts.format != "text" || opts.out != "" {
 			for _, f := range rep.Failures {
-				if f.Stage != "load" && !isStoppedBy(f, opts.fatal) {
+				if f.Stage != "load" && (opts.fatal == nil || !opts.fatal.Stopped(f)) {
 					fmt.Fprintf(stderr, "secondlook: %s\n", failureLine(f))
 				}
 			}
 		}
-		switch {
-		case res.NothingChanged():
-			fmt.Fprintf(stderr, "secondlook: nothing changed against %s\n", opts.diffDesc)
-		case res.Diff != nil && rep.Stats.ChangedFiles == len(rep.Stats.IgnoredChanges) && len(rep.Failures) == 0:
-			msg := "the change holds no Go code to scan"
-			if len(rep.Stats.IgnoredChanges) > 0 {
-				msg += " (changed: " + strings.Join(rep.Stats.IgnoredChanges, ", ") + ")"
-			}
+		switch msg := res.NothingToScan(opts.diffDesc); {
+		case msg != "":
 			fmt.Fprintf(stderr, "secondlook: %s\n", msg)
 		default:
 			fmt.Fprintf(stderr, "secondlook: %s\n", findings.Summary(rep))
@@ -376,31 +359,6 @@ func failureLine(f findings.Failure) string {
 	// A failure may quote a server's or a model's words: no terminal
 	// control sequences reach the user's terminal.
 	return findings.TermSafe(b.String())
-}
-
-// isStoppedBy reports whether a failure is a region that fatal (what
-// stopped the model review) left unreviewed.
-func isStoppedBy(f findings.Failure, fatal error) bool {
-	return fatal != nil && f.Stage == "review" && strings.Contains(f.Message, fatal.Error())
-}
-
-// stoppedBy counts the regions fatal left unreviewed.
-func stoppedBy(fs []findings.Failure, fatal error) int {
-	n := 0
-	for _, f := range fs {
-		if isStoppedBy(f, fatal) {
-			n++
-		}
-	}
-	return n
-}
-
-// plural returns "1 noun" or "n nouns".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // loadFailureLines names each package that did not load with its first
@@ -532,65 +490,6 @@ func writeOutput(stdout io.Writer, name string, data []byte) error {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	return nil
-}
-
-// dryRunJSON is the shape of `scan --dry-run --format json`.
-type dryRunJSON struct {
-	Mode        string          `json:"mode"`
-	Regions     []dryRunRegion  `json:"regions"`
-	TotalTokens int             `json:"total_tokens"`
-	LeftOut     int             `json:"left_out"`
-	Findings    int             `json:"static_findings"`
-	Failures    int             `json:"failures"`
-	Stats       *findings.Stats `json:"stats"`
-}
-
-type dryRunRegion struct {
-	ID        string            `json:"id"`
-	Package   string            `json:"package"`
-	File      string            `json:"file"`
-	Function  string            `json:"function"`
-	StartLine int               `json:"start_line"`
-	EndLine   int               `json:"end_line"`
-	Changed   string            `json:"changed,omitempty"`
-	Caller    bool              `json:"caller,omitempty"`
-	Score     float64           `json:"score"`
-	Tokens    int               `json:"tokens"`
-	Signals   []analyzer.Signal `json:"signals"`
-}
-
-func writeDryRunJSON(w io.Writer, res *pipeline.Result) error {
-	out := dryRunJSON{
-		Mode:        res.Report.Stats.Mode,
-		Regions:     []dryRunRegion{},
-		TotalTokens: res.Selection.TotalTokens,
-		LeftOut:     len(res.Selection.LeftOut),
-		Findings:    len(res.Report.Findings),
-		Failures:    len(res.Report.Failures),
-		Stats:       &res.Report.Stats,
-	}
-	for _, r := range res.Selection.Regions {
-		sigs := r.Signals
-		if sigs == nil {
-			sigs = []analyzer.Signal{}
-		}
-		out.Regions = append(out.Regions, dryRunRegion{
-			ID:        r.ID,
-			Package:   r.Package,
-			File:      r.File,
-			Function:  r.Func,
-			StartLine: r.Start,
-			EndLine:   r.End,
-			Changed:   analyzer.LineRanges(r.Changed),
-			Caller:    r.Caller,
-			Score:     r.Score,
-			Tokens:    r.Tokens,
-			Signals:   sigs,
-		})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }
 
 func writeDryRunText(w io.Writer, res *pipeline.Result, opts scanOptions) {

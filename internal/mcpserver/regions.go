@@ -1,19 +1,17 @@
 package mcpserver
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/gitdiff"
 	"github.com/secondlook/secondlook/internal/pipeline"
@@ -86,50 +84,28 @@ func (s *server) riskyRegions(ctx context.Context, _ *mcp.CallToolRequest, in Re
 		return nil, RegionsOutput{}, err
 	}
 	var schema map[string]any
-	if err := json.Unmarshal(prompts.AnswerSchema(), &schema); err != nil {
+	if err := json.Unmarshal(pipeline.AnswerSchema(), &schema); err != nil {
 		return nil, RegionsOutput{}, fmt.Errorf("reading the answer schema: %w", err)
 	}
-	po := promptOptions(res)
 	out := RegionsOutput{
 		Module:         res.Module.Path,
 		ModuleDir:      res.Module.Dir,
 		GoVersion:      res.Module.GoVersion,
 		Mode:           res.Report.Stats.Mode,
 		DiffBase:       cfg.DiffBase,
-		Regions:        []Region{},
+		Regions:        res.Regions(),
 		ReviewMap:      res.Report.ReviewMap,
 		Risk:           findings.RiskSummary(res.Report),
 		LeftOut:        len(res.Selection.LeftOut),
 		Tokens:         res.Selection.TotalTokens,
 		StaticFindings: toFindings(res.Report.Findings),
 		Failures:       toFailures(res.Report.Failures),
-		// The system prompt does not depend on the region.
-		Instructions:  prompts.Render(analyzer.Region{}, po).System,
-		AnswerSchema:  schema,
-		PromptVersion: prompts.Version(),
-	}
-	for _, r := range res.Selection.Regions {
-		out.Regions = append(out.Regions, Region{
-			ID:        r.ID,
-			File:      r.File,
-			Function:  r.Func,
-			StartLine: r.Start,
-			EndLine:   r.End,
-			Changed:   analyzer.LineRanges(r.Changed),
-			Caller:    r.Caller,
-			Score:     r.Score,
-			Tokens:    r.Tokens,
-			Code:      numbered(r),
-			Context:   strings.Trim(r.Context, "\r\n"),
-			Signals:   toSignals(r),
-		})
+		Instructions:   res.Instructions(),
+		AnswerSchema:   schema,
+		PromptVersion:  prompts.Version(),
 	}
 	out.Note = regionsNote(res, cfg)
 	return nil, out, nil
-}
-
-func promptOptions(res *pipeline.Result) prompts.Options {
-	return prompts.Options{ModulePath: res.Module.Path, GoVersion: res.Module.GoVersion}
 }
 
 // regionsNote says what risky_regions found and what to do next.
@@ -158,45 +134,23 @@ func regionsNote(res *pipeline.Result, cfg pipeline.Config) string {
 	return b.String()
 }
 
-// nothingToScan says why a diff scan had nothing to look at, or "".
+// nothingToScan says why a diff scan had nothing to look at, with what to
+// do next, or "".
 func nothingToScan(res *pipeline.Result, cfg pipeline.Config) string {
-	rep := res.Report
-	switch {
-	case res.NothingChanged():
-		return fmt.Sprintf("nothing changed against %s: there are no regions to hunt (pass diff_base for a branch, or full=true for the whole module)", cfg.DiffBase)
-	case res.Diff != nil && rep.Stats.ChangedFiles == len(rep.Stats.IgnoredChanges) && len(rep.Failures) == 0:
-		msg := "the change holds no Go code to scan"
-		if len(rep.Stats.IgnoredChanges) > 0 {
-			msg += " (changed: " + strings.Join(rep.Stats.IgnoredChanges, ", ") + ")"
-		}
-		return msg
+	msg := res.NothingToScan(cfg.DiffBase)
+	if res.NothingChanged() {
+		msg += ": there are no regions to hunt (pass diff_base for a branch, or full=true for the whole module)"
 	}
-	return ""
+	return msg
 }
 
-// numbered returns a region's code as the review prompt shows it
-// (prompts/templates/common.tmpl, block "code"): each line right-aligned
-// under its number, + where a diff scan changed it, then | and the text.
-// A test holds that it appears in the rendered prompt as it is.
-func numbered(r analyzer.Region) string {
-	lines := strings.Split(r.Code, "\n")
-	width := len(strconv.Itoa(r.Start + len(lines) - 1))
-	var b strings.Builder
-	for i, text := range lines {
-		n := r.Start + i
-		mark := " "
-		for _, c := range r.Changed {
-			if c.Start <= n && n <= c.End {
-				mark = "+"
-			}
-		}
-		fmt.Fprintf(&b, "%*d%s|", width, n, mark)
-		if text = strings.TrimRight(text, " \t\r"); text != "" {
-			b.WriteString(" " + text)
-		}
-		b.WriteByte('\n')
+// sarifText writes a report as the CLI's --format sarif does.
+func sarifText(res *pipeline.Result, rep *findings.Report) (string, error) {
+	var buf bytes.Buffer
+	if err := pipeline.WriteSARIF(&buf, res, rep); err != nil {
+		return "", fmt.Errorf("writing the report: %w", err)
 	}
-	return b.String()
+	return buf.String(), nil
 }
 
 func plural(n int, noun string) string {
@@ -204,33 +158,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// fileLines returns the lines of module files as the pipeline reads them
-// (bufio.Scanner's lines: no line ends), reading each file once.
-func fileLines(dir string) func(file string) []string {
-	cache := map[string][]string{}
-	return func(file string) []string {
-		if lines, ok := cache[file]; ok {
-			return lines
-		}
-		lines := readLines(dir, file)
-		cache[file] = lines
-		return lines
-	}
-}
-
-func readLines(dir, file string) []string {
-	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(file)))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	return lines
 }

@@ -148,11 +148,7 @@ func safe[In, Out any](name string, h mcp.ToolHandlerFor[In, Out]) mcp.ToolHandl
 // userError words an error for an agent: in the tools' arguments, not the
 // CLI's flags.
 func userError(err error) error {
-	var fatal *pipeline.FatalError
-	switch {
-	case errors.As(err, &fatal):
-		return toolWords(fmt.Errorf("model review stopped: %w", fatal.Err))
-	case errors.Is(err, context.Canceled):
+	if errors.Is(err, context.Canceled) {
 		return errors.New("interrupted")
 	}
 	return toolWords(err)

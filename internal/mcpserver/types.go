@@ -1,8 +1,8 @@
 package mcpserver
 
 import (
-	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/internal/pipeline"
 )
 
 // The types here are the tools' wire format: the SDK infers their JSON
@@ -11,7 +11,9 @@ import (
 // whose JSON differs from what reflection infers (Level is an int that
 // marshals as a string); the review map is findings.MapEntry itself, plain
 // fields whose JSON is what reflection infers, so that every format carries
-// the same map.
+// the same map, and a region is pipeline.Region, the one JSON shape of a
+// region, which scan --dry-run --format json prints too. Claim and Verdict
+// have pipeline's fields, so that each converts to the other.
 
 // Scope says what to scan: the same fields in risky_regions, check_claims
 // and scan, so that check_claims sees the regions risky_regions showed.
@@ -35,7 +37,7 @@ type RegionsOutput struct {
 	GoVersion      string              `json:"go_version,omitempty" jsonschema:"the go directive of go.mod; before 1.22 loop variables are shared by all iterations"`
 	Mode           string              `json:"mode" jsonschema:"diff (a change) or full (the whole module)"`
 	DiffBase       string              `json:"diff_base,omitempty" jsonschema:"the revision the change was taken against"`
-	Regions        []Region            `json:"regions" jsonschema:"the regions to hunt, riskiest first"`
+	Regions        []pipeline.Region   `json:"regions" jsonschema:"the regions to hunt, riskiest first"`
 	ReviewMap      []findings.MapEntry `json:"review_map,omitempty" jsonschema:"in a diff scan, every changed function riskiest first: why (its strongest signals and findings), its call sites in the module (call, value, or interface: approximate), caller packages, exported, the entry points that reach it; where a human reviewer should look"`
 	Risk           string              `json:"risk,omitempty" jsonschema:"in a diff scan, the change's risk in one line: its level and its widest blast radius"`
 	LeftOut        int                 `json:"left_out" jsonschema:"regions over the budget, not listed"`
@@ -46,30 +48,6 @@ type RegionsOutput struct {
 	AnswerSchema   map[string]any      `json:"answer_schema" jsonschema:"the JSON schema of an answer about one region; add the region's file to each claim before check_claims"`
 	PromptVersion  string              `json:"prompt_version" jsonschema:"the version of secondlook's prompts these instructions come from"`
 	Note           string              `json:"note" jsonschema:"what was found and what to do next"`
-}
-
-// Region is a function worth a close read.
-type Region struct {
-	ID        string   `json:"id"`
-	File      string   `json:"file" jsonschema:"module-relative, slash-separated; a claim names it"`
-	Function  string   `json:"function" jsonschema:"as Go prints it, e.g. (*Server).Handle"`
-	StartLine int      `json:"start_line"`
-	EndLine   int      `json:"end_line" jsonschema:"claims must lie on lines start_line to end_line"`
-	Changed   string   `json:"changed,omitempty" jsonschema:"the lines the change touched, e.g. 44-46,55"`
-	Caller    bool     `json:"caller,omitempty" jsonschema:"unchanged, but it calls a changed function: check that its calls still fit"`
-	Score     float64  `json:"score" jsonschema:"the risk rank; higher is riskier"`
-	Tokens    int      `json:"tokens"`
-	Code      string   `json:"code" jsonschema:"the function as the prompt shows it: each line is its line number, + if the change touched it, then | and the code; numbers, marks and | are not code"`
-	Context   string   `json:"context,omitempty" jsonschema:"declarations from elsewhere in the module that the code uses, for reference only (not citable)"`
-	Signals   []Signal `json:"signals" jsonschema:"lines static checks flagged as places to look; hints, not findings, and most are correct"`
-}
-
-// Signal is why a line of a region was flagged.
-type Signal struct {
-	Line    int     `json:"line"`
-	Check   string  `json:"check" jsonschema:"pass/category, e.g. locking/lock-early-exit"`
-	Message string  `json:"message"`
-	Weight  float64 `json:"weight" jsonschema:"how strongly it predicts a bug, 0 to 10"`
 }
 
 // Finding is a verified report of a likely bug.
@@ -226,16 +204,6 @@ func toFailures(fs []findings.Failure) []Failure {
 	out := make([]Failure, 0, len(fs))
 	for _, f := range fs {
 		out = append(out, Failure(f))
-	}
-	return out
-}
-
-func toSignals(r analyzer.Region) []Signal {
-	out := []Signal{}
-	for _, s := range r.Signals {
-		if s.Line >= r.Start && s.Line <= r.End {
-			out = append(out, Signal{Line: s.Line, Check: s.Check, Message: s.Message, Weight: s.Weight})
-		}
 	}
 	return out
 }

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strings"
 
+	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/cache"
 	"github.com/secondlook/secondlook/internal/llm"
 	"github.com/secondlook/secondlook/internal/review"
@@ -119,7 +121,13 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 	rep.Failures = append(rep.Failures, rr.Failures...)
 	rep.Findings = append(rep.Findings, rr.Findings...)
 	if rr.Fatal != nil {
-		return &FatalError{Err: rr.Fatal}
+		fe := &FatalError{Err: rr.Fatal}
+		for _, f := range rr.Failures {
+			if fe.Stopped(f) {
+				fe.Unreviewed++
+			}
+		}
+		return fe
 	}
 	return nil
 }
@@ -132,8 +140,34 @@ func seedOf(p *int) string {
 }
 
 // FatalError stopped the model review part-way (the server refused the
-// key). The result is still returned, with what finished.
-type FatalError struct{ Err error }
+// key). The result is still returned, with what finished; the regions not
+// reviewed are among its Failures. Its message is every face's: why, once,
+// rather than once a region.
+type FatalError struct {
+	Err        error
+	Unreviewed int // regions it left unreviewed
+}
 
-func (e *FatalError) Error() string { return e.Err.Error() }
+func (e *FatalError) Error() string {
+	msg := "model review stopped: " + e.Err.Error()
+	if e.Unreviewed > 0 {
+		msg += fmt.Sprintf("; %s not reviewed (listed in the report)", plural(e.Unreviewed, "region"))
+	}
+	return msg
+}
+
 func (e *FatalError) Unwrap() error { return e.Err }
+
+// Stopped reports whether f is a region that e left unreviewed: a face
+// that has said why once need not say it again for each.
+func (e *FatalError) Stopped(f findings.Failure) bool {
+	return f.Stage == "review" && strings.Contains(f.Message, e.Err.Error())
+}
+
+// plural returns "1 noun" or "n nouns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -131,6 +131,8 @@ type Result struct {
 	// Remote, Revision and Branch say where the code comes from (origin's
 	// URL, HEAD's commit, the branch); empty outside git or when unknown.
 	Remote, Revision, Branch string
+
+	lines *lineReader // the module's files, read once for every stage
 }
 
 // NothingChanged reports whether a diff scan found no change at all.
@@ -163,7 +165,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			Failures: []findings.Failure{},
 		},
 		Selection: &analyzer.Selection{},
+		lines:     newLineReader(mod.Dir),
 	}
+	lines := res.lines
 	repo, repoErr := gitdiff.Open(ctx, mod.Dir)
 	if repoErr == nil {
 		res.RepoRoot = repo.Root
@@ -293,7 +297,6 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if diffMode {
 		keep = diffKeeper(cfg.DiffFilter, changes, ares.Funcs)
 	}
-	lines := newLineReader(mod.Dir)
 	var static []findings.Finding
 	for _, d := range ares.Diagnostics {
 		if !keep(d) {
@@ -329,13 +332,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Report.Findings, res.Report.Stats.ExecutionClaims, res.Report.Stats.ConfirmedByExecution =
 			findings.Confirm(res.Report.Findings, lands(ares.Funcs, landing))
 	}
-	fs := findings.Dedup(res.Report.Findings)
-	// Inline //secondlook:ignore comments drop findings; one without a
-	// reason is reported itself.
-	kept, suppressed, bad := findings.Suppress(fs, lines.lines)
-	fs = append(kept, bad...)
+	fs, suppressed := settle(res.Report.Findings, lines.lines)
 	res.Report.Stats.Suppressed = len(suppressed)
-	findings.ComputeFingerprints(fs, lines.lines)
 	if cfg.Baseline != nil {
 		var known []findings.Finding
 		fs, known = findings.Baseline(fs, cfg.Baseline)
@@ -349,6 +347,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.Report.Stats.CallersPartial = callersPartial(ares)
 	}
 	return res, err2
+}
+
+// settle ends the flow the same way for every finding, static or model,
+// whichever face asked (Run, CheckClaims): one finding per bug (Dedup),
+// then inline //secondlook:ignore comments, which drop findings (one
+// without a reason is reported itself), then fingerprints.
+func settle(fs []findings.Finding, lines func(string) []string) (kept, suppressed []findings.Finding) {
+	fs = findings.Dedup(fs)
+	kept, suppressed, bad := findings.Suppress(fs, lines)
+	kept = append(kept, bad...)
+	findings.ComputeFingerprints(kept, lines)
+	return kept, suppressed
 }
 
 // readDiff returns the change of a diff scan.
