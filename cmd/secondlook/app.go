@@ -9,10 +9,6 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/secondlook/secondlook/analyzer"
-	"github.com/secondlook/secondlook/internal/gitdiff"
-	"github.com/secondlook/secondlook/internal/pipeline"
 )
 
 const informationURI = "https://github.com/secondlook/secondlook"
@@ -32,38 +28,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	code := exitCode(err)
 	var ee *exitError
-	if errors.As(err, &ee) && ee.err == nil {
-		return code // the command already said what it had to
-	}
 	switch {
-	case errors.Is(err, analyzer.ErrNotModule), errors.Is(err, analyzer.ErrNoPackages), errors.Is(err, analyzer.ErrModFile),
-		errors.Is(err, gitdiff.ErrUnknownRevision), errors.Is(err, gitdiff.ErrNotRepository),
-		errors.Is(err, gitdiff.ErrNoMergeBase):
-		code = exitUsage
-	case errors.As(err, new(*pipeline.UsageError)):
-		code = exitUsage
+	case errors.As(err, &ee) && ee.err == nil:
+		return code // the command already said what it had to
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "secondlook: interrupted")
 		return exitFailure
-	case code == exitFailure && !errors.As(err, &ee):
-		// urfave/cli reports flag errors as plain errors.
-		if isFlagError(err) {
-			code = exitUsage
-		}
 	}
-	fmt.Fprintf(stderr, "secondlook: %v\n", err)
+	fmt.Fprintf(stderr, "secondlook: %s\n", errorText(err))
 	return code
-}
-
-// isFlagError reports whether err is urfave/cli's word on a bad command line.
-func isFlagError(err error) bool {
-	msg := err.Error()
-	for _, s := range []string{"flag provided but not defined", "invalid value", "flag needs an argument", "Required flag", "No help topic"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {

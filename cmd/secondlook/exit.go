@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/secondlook/secondlook/internal/pipeline"
 )
 
 // Exit codes, defined once: the help text and README describe these.
@@ -44,14 +46,40 @@ func usageErrorf(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
-// exitCode returns the exit code an error maps to.
+// exitCode returns the exit code an error maps to: the one place errors
+// become exit codes. A command's own errors carry theirs (exitError, from
+// usageErrorf and urfave/cli's OnUsageError); the pipeline's usage errors
+// are the user's; any other error is the tool's.
 func exitCode(err error) int {
-	if err == nil {
-		return exitOK
-	}
 	var ec interface{ ExitCode() int }
-	if errors.As(err, &ec) {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ec):
 		return ec.ExitCode()
+	case errors.As(err, new(*pipeline.UsageError)):
+		return exitUsage
 	}
 	return exitFailure
+}
+
+// errorText words an error for the command line: a pipeline usage error
+// names the flag at fault and what to do (the pipeline names Config
+// fields, which the user never wrote).
+func errorText(err error) string {
+	var ue *pipeline.UsageError
+	if !errors.As(err, &ue) {
+		return err.Error()
+	}
+	switch {
+	case ue.Field == "Dir":
+		return ue.Error() + "; run in a module root or pass -C DIR"
+	case errors.Is(ue, pipeline.ErrNotRepository):
+		return "--diff: " + ue.Error() + " (use --diff-file for a diff from elsewhere, or drop --diff for a full scan)"
+	case errors.Is(ue, pipeline.ErrOfflineNoCache):
+		return "--offline answers from the cache: drop --no-cache"
+	case ue.Field == "Diff":
+		return "--diff-file: " + ue.Error()
+	}
+	return ue.Error()
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/secondlook/secondlook/findings"
-	"github.com/secondlook/secondlook/internal/gitdiff"
 	"github.com/secondlook/secondlook/internal/pipeline"
 	"github.com/secondlook/secondlook/prompts"
 )
@@ -64,22 +63,12 @@ func (s *server) config(sc Scope, defaultTokens int) (pipeline.Config, error) {
 	return cfg, nil
 }
 
-// run runs the pipeline, turning the errors whose CLI wording names flags
-// into the tools' terms.
-func run(ctx context.Context, cfg pipeline.Config) (*pipeline.Result, error) {
-	res, err := pipeline.Run(ctx, cfg)
-	if err != nil && errors.Is(err, gitdiff.ErrNotRepository) {
-		return nil, fmt.Errorf("a diff scan needs a git repository, and %s is not in one: pass full=true to scan the whole module", cfg.Dir)
-	}
-	return res, err
-}
-
 func (s *server) riskyRegions(ctx context.Context, _ *mcp.CallToolRequest, in RegionsInput) (*mcp.CallToolResult, RegionsOutput, error) {
 	cfg, err := s.config(in.Scope, agentTokens)
 	if err != nil {
 		return nil, RegionsOutput{}, err
 	}
-	res, err := run(ctx, cfg)
+	res, err := pipeline.Run(ctx, cfg)
 	if err != nil {
 		return nil, RegionsOutput{}, err
 	}

@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -145,38 +144,21 @@ func safe[In, Out any](name string, h mcp.ToolHandlerFor[In, Out]) mcp.ToolHandl
 	}
 }
 
-// userError words an error for an agent: in the tools' arguments, not the
-// CLI's flags.
+// userError words an error for an agent: a pipeline usage error in the
+// tools' arguments (the pipeline names Config fields, the CLI its flags).
 func userError(err error) error {
-	if errors.Is(err, context.Canceled) {
+	var ue *pipeline.UsageError
+	switch {
+	case errors.Is(err, context.Canceled):
 		return errors.New("interrupted")
-	}
-	return toolWords(err)
-}
-
-// cliWords turns the advice the stages give in CLI flags (they are worded
-// for the command line) into the tools' arguments.
-var cliWords = strings.NewReplacer(
-	"pass -C DIR", "pass dir (the module root or a directory inside it)",
-	"-C DIR", "dir",
-	"use --diff-file for a diff from elsewhere, or drop --diff for a full scan", "pass full=true for a full scan",
-	"--diff ", "diff_base ",
-	"--max-tokens", "max_tokens",
-	"--max-regions", "max_regions",
-)
-
-// toolWords rewords err with cliWords, keeping what it wraps.
-func toolWords(err error) error {
-	if msg := cliWords.Replace(err.Error()); msg != err.Error() {
-		return &reworded{msg: msg, err: err}
+	case !errors.As(err, &ue):
+		return err
+	case ue.Field == "Dir":
+		return fmt.Errorf("%w; pass dir: the module root or a directory inside it", err)
+	case errors.Is(ue, pipeline.ErrNotRepository):
+		return fmt.Errorf("%w: pass full=true to scan the whole module", err)
+	case errors.Is(ue, pipeline.ErrOfflineNoCache):
+		return fmt.Errorf("the server answers offline, from a cache that is off: restart it without --offline or without --no-cache")
 	}
 	return err
 }
-
-type reworded struct {
-	msg string
-	err error
-}
-
-func (e *reworded) Error() string { return e.msg }
-func (e *reworded) Unwrap() error { return e.err }

@@ -27,7 +27,7 @@ func (s *server) scan(ctx context.Context, _ *mcp.CallToolRequest, in ScanInput)
 		mc := *s.opts.Model // each call its own copy: the pipeline may set fields
 		cfg.Model = &mc
 	}
-	res, err := run(ctx, cfg)
+	res, err := pipeline.Run(ctx, cfg)
 	var fatal *pipeline.FatalError
 	if err != nil && !(errors.As(err, &fatal) && res != nil) {
 		return nil, ScanOutput{}, err

@@ -62,18 +62,18 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 		if dir == "" {
 			d, err := cache.DefaultDir()
 			if err != nil {
-				return &UsageError{Err: fmt.Errorf("finding a cache directory: %w (set --cache-dir, or --no-cache)", err)}
+				return &UsageError{Field: "Model.CacheDir", Err: fmt.Errorf("finding a cache directory: %w", err)}
 			}
 			dir = d
 		}
 		c, err := cache.Open(dir)
 		if err != nil {
-			return &UsageError{Err: err}
+			return &UsageError{Field: "Model.CacheDir", Err: err}
 		}
 		store = c
 	}
 	if mc.Offline && store == nil {
-		return &UsageError{Err: fmt.Errorf("--offline answers from the cache: drop --no-cache")}
+		return &UsageError{Field: "Model.Offline", Err: ErrOfflineNoCache}
 	}
 
 	// The limiter bounds the requests in flight to Concurrency and slows
@@ -86,7 +86,7 @@ func reviewRegions(ctx context.Context, cfg Config, res *Result, lines *lineRead
 		lc.Gate, lc.OnThrottle = limiter.Acquire, limiter.Throttled
 		c, err := llm.New(lc)
 		if err != nil {
-			return &UsageError{Err: err}
+			return &UsageError{Field: "Model.LLM", Err: err}
 		}
 		client = c
 	}

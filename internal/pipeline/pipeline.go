@@ -154,7 +154,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	mod, err := analyzer.FindModule(ctx, dir, cfg.Env)
 	if err != nil {
-		return nil, err
+		return nil, stageError(err, dir)
 	}
 
 	res := &Result{
@@ -212,7 +212,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if len(cfg.Patterns) > 0 {
 			inScope, err = analyzer.PackageFiles(ctx, acfg)
 			if err != nil {
-				return nil, err
+				return nil, stageError(err, dir)
 			}
 		}
 		changes = map[string][]gitdiff.LineRange{}
@@ -249,7 +249,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	ares, err := analyzer.Run(ctx, acfg)
 	if err != nil {
-		return nil, err
+		return nil, stageError(err, dir)
 	}
 	res.Analysis = ares
 	res.Report.Stats.Packages = len(ares.Packages)
@@ -327,7 +327,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.RunTests != nil && len(ares.Packages) > 0 {
 		landing, err := runTests(ctx, cfg, res, lines, inShard)
 		if err != nil {
-			return nil, fmt.Errorf("running the tests (--run-tests): %w", err)
+			return nil, fmt.Errorf("running the packages' own tests: %w", err)
 		}
 		res.Report.Findings, res.Report.Stats.ExecutionClaims, res.Report.Stats.ConfirmedByExecution =
 			findings.Confirm(res.Report.Findings, lands(ares.Funcs, landing))
@@ -367,33 +367,25 @@ func readDiff(ctx context.Context, cfg Config, repo *gitdiff.Repo, repoErr error
 	if cfg.Diff != nil {
 		d, err := gitdiff.Parse(cfg.Diff)
 		if err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("reading the diff: %w", err)}
+			return nil, &UsageError{Field: "Diff", Err: fmt.Errorf("reading the diff: %w", err)}
 		}
 		return d, nil
 	}
 	if repoErr != nil {
 		if errors.Is(repoErr, gitdiff.ErrNotRepository) {
-			return nil, &UsageError{Err: fmt.Errorf("--diff needs a git repository: %w (use --diff-file for a diff from elsewhere, or drop --diff for a full scan)", repoErr)}
+			return nil, &UsageError{Field: "DiffBase", Err: fmt.Errorf("a diff against a revision needs a git repository: %w", repoErr)}
 		}
 		return nil, repoErr
 	}
 	d, err := repo.Changes(ctx, cfg.DiffBase)
 	if err != nil {
 		if errors.Is(err, gitdiff.ErrUnknownRevision) || errors.Is(err, gitdiff.ErrNoMergeBase) {
-			return nil, &UsageError{Err: err}
+			return nil, &UsageError{Field: "DiffBase", Err: err}
 		}
 		return nil, err
 	}
 	return d, nil
 }
-
-// UsageError is an error in what the user asked for: a bad revision, a
-// diff that does not parse, a directory that is not a repository. The CLI
-// maps it to exit code 2.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
 
 // ignoredByGo reports whether the go command leaves a file out of every
 // package pattern: it sits in a directory named testdata, or in a file or

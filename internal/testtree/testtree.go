@@ -1,5 +1,6 @@
-// Package testtree helps tests check that a run leaves a user's tree as it
-// was: Copy makes the tree, Hash fingerprints it. For tests only.
+// Package testtree makes the trees tests scan and checks that a run leaves
+// a user's tree as it was: Write makes a small module from its files, Copy
+// copies one, Hash fingerprints it. For tests only.
 package testtree
 
 import (
@@ -10,6 +11,30 @@ import (
 	"path/filepath"
 	"testing"
 )
+
+// Write writes files (slash-separated path → content) into a new temporary
+// directory, making the directories they need, and returns it.
+func Write(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	WriteFiles(t, dir, files)
+	return dir
+}
+
+// WriteFiles writes files (slash-separated path → content) under dir,
+// making the directories they need.
+func WriteFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
 
 // Copy copies the tree at src into a new temporary directory and returns it.
 func Copy(t testing.TB, src string) string {
