@@ -251,11 +251,11 @@ func runCase(ctx context.Context, c *Case, cfg Config, slack int) CaseResult {
 		}
 	}
 	fig.Tokens = rep.Stats.PromptTokens + rep.Stats.CompletionTokens
-	fig.CostUSD = float64(rep.Stats.PromptTokens)*cfg.PriceIn/1e6 + float64(rep.Stats.CompletionTokens)*cfg.PriceOut/1e6
+	fig.CostUSD = findings.Prices{In: cfg.PriceIn, Out: cfg.PriceOut}.Cost(rep.Stats.PromptTokens, rep.Stats.CompletionTokens)
 	fig.Failures = len(rep.Failures)
 	sfig.Failures = fig.Failures
 	for _, f := range rep.Failures {
-		cr.Failures = append(cr.Failures, fmt.Sprintf("%s: %s:%d: %s", f.Stage, f.File, f.Line, f.Message))
+		cr.Failures = append(cr.Failures, f.Text())
 	}
 	cr.Figures, cr.Static, cr.Findings = fig, sfig, scored
 	cr.Regions = len(res.Selection.Regions)

@@ -66,7 +66,7 @@ func WriteMarkdown(w io.Writer, r *Report, opts MarkdownOptions) error {
 				fl.Message += " …"
 			}
 			b.WriteString("- ")
-			b.WriteString(mdText(failureText(fl)))
+			b.WriteString(mdText(fl.Text()))
 			b.WriteString("\n")
 		}
 	}

@@ -190,24 +190,42 @@ func sourceText(f Finding) string {
 func (p *textPrinter) failure(fl Failure) {
 	p.paint(ansiBold+ansiRed, "failure:")
 	p.buf.WriteByte(' ')
-	p.buf.WriteString(indentLines(TermSafe(failureText(fl))))
+	p.buf.WriteString(indentLines(TermSafe(fl.Text())))
 	p.buf.WriteByte('\n')
 }
 
-// failureText is "stage: package: file:line: message", leaving out the
-// parts that are not set.
-func failureText(fl Failure) string {
+// Detail is a failure's place and message, "package: file:line: message",
+// leaving out the parts that are not set. It is the one text of a failure:
+// the text report writes "stage: " and it ([Failure.Text]), the CLI's
+// stderr "stage failed: " and it, SARIF its Text without the file (the
+// notification's location holds it).
+func (fl Failure) Detail() string {
 	var parts []string
-	for _, s := range []string{fl.Stage, fl.Package} {
-		if s != "" {
-			parts = append(parts, s)
-		}
+	if fl.Package != "" {
+		parts = append(parts, fl.Package)
 	}
 	if fl.File != "" {
 		parts = append(parts, position(Location{File: fl.File, Line: fl.Line}))
 	}
-	parts = append(parts, strings.TrimSpace(fl.Message))
+	if m := strings.TrimSpace(fl.Message); m != "" {
+		parts = append(parts, m)
+	}
 	return strings.Join(parts, ": ")
+}
+
+// Text is "stage: package: file:line: message", leaving out the parts that
+// are not set; "unknown failure" when none is.
+func (fl Failure) Text() string {
+	d := fl.Detail()
+	switch {
+	case fl.Stage == "" && d == "":
+		return "unknown failure"
+	case fl.Stage == "":
+		return d
+	case d == "":
+		return fl.Stage
+	}
+	return fl.Stage + ": " + d
 }
 
 // position is file:line:col as compilers print it, leaving out what is

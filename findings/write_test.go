@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -336,4 +337,37 @@ func TestWriteTextVerbose(t *testing.T) {
 			t.Errorf("no source and confidence:\n%s", b.String())
 		}
 	}
+}
+
+func TestModelSummaryGolden(t *testing.T) {
+	var buf bytes.Buffer
+	for _, tc := range []struct {
+		name string
+		s    findings.Stats
+	}{
+		{"none", findings.Stats{Model: "m"}},
+		{"rich", findings.Stats{Model: "gpt-4.1-mini", Requests: 12, CacheHits: 3, PromptTokens: 123456, CompletionTokens: 7890,
+			CostUSD: findings.Prices{In: 0.4, Out: 1.6}.Cost(123456, 7890), Claims: 9,
+			Dropped: map[string]int{"quote-not-found": 2, "outside-region": 1}, Refuted: 1, Redactions: 2}},
+	} {
+		buf.WriteString("-- " + tc.name + " --\n" + findings.ModelSummary(tc.s) + "\n")
+	}
+	golden(t, "model-summary.golden", buf.Bytes())
+}
+
+// TestFailureText holds the one text of a failure, which every writer
+// words a failure with.
+func TestFailureTextGolden(t *testing.T) {
+	var buf bytes.Buffer
+	for _, f := range []findings.Failure{
+		{},
+		{Stage: "load", Package: "example.com/m/bad", File: "bad/bad.go", Line: 5, Message: "expected operand"},
+		{Stage: "review", Package: "example.com/m", File: "a.go", Line: 3, Message: "F: not reviewed: interrupted\n"},
+		{Stage: "analyze", Package: "example.com/m", Message: "panic"},
+		{Stage: "tests", File: "a_test.go", Message: "timed out"},
+		{Message: "no stage"},
+	} {
+		fmt.Fprintf(&buf, "%+v\n  Text:   %s\n  Detail: %s\n", f, f.Text(), f.Detail())
+	}
+	golden(t, "failure-text.golden", buf.Bytes())
 }

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,7 +21,6 @@ import (
 	"github.com/secondlook/secondlook/internal/pipeline"
 	"github.com/secondlook/secondlook/internal/review"
 	"github.com/secondlook/secondlook/internal/runtests"
-	"github.com/secondlook/secondlook/prompts"
 )
 
 func scanCommand() *cli.Command {
@@ -90,11 +87,11 @@ type scanOptions struct {
 	showMap  bool   // print the review map (--map, -v)
 	diffDesc string // what the change was taken against, for messages
 
-	category          string // SARIF category, overriding the mode's
-	modelConfigured   bool
-	priceIn, priceOut float64              // USD per million tokens
-	maxOutput         int                  // output tokens an answer may take
-	fatal             *pipeline.FatalError // what stopped the model review, if anything
+	category        string // SARIF category, overriding the mode's
+	modelConfigured bool
+	prices          findings.Prices
+	maxOutput       int                  // output tokens an answer may take
+	fatal           *pipeline.FatalError // what stopped the model review, if anything
 }
 
 func scan(c *cli.Context) error {
@@ -213,7 +210,7 @@ func scan(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	opts.priceIn, opts.priceOut = c.Float64("price-in"), c.Float64("price-out")
+	opts.prices = findings.Prices{In: c.Float64("price-in"), Out: c.Float64("price-out")}
 	opts.modelConfigured = mc != nil
 	opts.maxOutput = c.Int("max-output-tokens")
 	opts.category = c.String("category")
@@ -264,8 +261,8 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	stderr := c.App.ErrWriter
 	rep := res.Report
 
-	if opts.priceIn > 0 || opts.priceOut > 0 {
-		rep.Stats.CostUSD = cost(rep.Stats.PromptTokens, rep.Stats.CompletionTokens, opts)
+	if opts.prices.Set() {
+		rep.Stats.CostUSD = opts.prices.Cost(rep.Stats.PromptTokens, rep.Stats.CompletionTokens)
 	}
 	if opts.category != "" {
 		rep.Category = opts.category
@@ -277,7 +274,7 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	case opts.dryRun && opts.format == "json":
 		err = pipeline.WriteSelectionJSON(&buf, res)
 	case opts.dryRun:
-		writeDryRunText(&buf, res, opts)
+		err = pipeline.WriteSelectionText(&buf, res, pipeline.SelectionOptions{Verbose: opts.verbose, Prices: opts.prices, MaxOutputTokens: opts.maxOutput})
 	case opts.format == "json":
 		err = findings.WriteJSON(&buf, rep)
 	case opts.format == "markdown":
@@ -320,10 +317,10 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 			}
 			switch {
 			case rep.Stats.ModelConfigured:
-				fmt.Fprintf(stderr, "secondlook: %s\n", modelLine(rep.Stats))
+				fmt.Fprintf(stderr, "secondlook: %s\n", findings.ModelSummary(rep.Stats))
 			case !opts.dryRun && rep.Stats.Regions > 0:
 				fmt.Fprintf(stderr, "secondlook: no model configured: %s would go to a model (list them with --dry-run); to review them, set OPENAI_API_KEY, or --base-url (OPENAI_BASE_URL) and --model for a local OpenAI-compatible server\n",
-					regionsAndTokens(rep.Stats.Regions, rep.Stats.Tokens))
+					pipeline.RegionsAndTokens(rep.Stats.Regions, rep.Stats.Tokens))
 			}
 		}
 		if opts.verbose && len(res.Selection.LeftOut) > 0 {
@@ -343,22 +340,11 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	return nil
 }
 
+// failureLine is a failure on stderr, "STAGE failed: PKG: FILE:LINE: MSG".
 func failureLine(f findings.Failure) string {
-	var b strings.Builder
-	b.WriteString(f.Stage)
-	b.WriteString(" failed: ")
-	switch {
-	case f.File != "" && f.Line > 0:
-		fmt.Fprintf(&b, "%s:%d: ", f.File, f.Line)
-	case f.File != "":
-		b.WriteString(f.File + ": ")
-	case f.Package != "":
-		b.WriteString(f.Package + ": ")
-	}
-	b.WriteString(f.Message)
 	// A failure may quote a server's or a model's words: no terminal
 	// control sequences reach the user's terminal.
-	return findings.TermSafe(b.String())
+	return findings.TermSafe(f.Stage + " failed: " + f.Detail())
 }
 
 // loadFailureLines names each package that did not load with its first
@@ -376,32 +362,12 @@ func loadFailureLines(fs []findings.Failure, verbose bool) []string {
 			continue
 		}
 		last[f.Package] = len(lines)
-		var b strings.Builder
-		b.WriteString("load failed: ")
-		if f.Package != "" {
-			b.WriteString(f.Package + ": ")
-		}
-		switch {
-		case f.File != "" && f.Line > 0:
-			fmt.Fprintf(&b, "%s:%d: ", f.File, f.Line)
-		case f.File != "":
-			b.WriteString(f.File + ": ")
-		}
-		b.WriteString(f.Message)
-		lines = append(lines, findings.TermSafe(b.String()))
+		lines = append(lines, failureLine(f))
 	}
 	for i, n := range more {
 		lines[i] += fmt.Sprintf(" (and %d more; -v lists them)", n)
 	}
 	return lines
-}
-
-func regionsAndTokens(regions, tokens int) string {
-	s := "s"
-	if regions == 1 {
-		s = ""
-	}
-	return fmt.Sprintf("%d region%s (%s tokens)", regions, s, thousands(tokens))
 }
 
 // thousands formats n with commas: 1234567 → "1,234,567".
@@ -490,104 +456,6 @@ func writeOutput(stdout io.Writer, name string, data []byte) error {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	return nil
-}
-
-func writeDryRunText(w io.Writer, res *pipeline.Result, opts scanOptions) {
-	verbose := opts.verbose
-	sel := res.Selection
-	for _, r := range sel.Regions {
-		fmt.Fprintf(w, "%s:%d-%d %s\n", r.File, r.Start, r.End, r.Func)
-		var notes []string
-		notes = append(notes, fmt.Sprintf("score %.1f", r.Score), fmt.Sprintf("%s tokens", thousands(r.Tokens)))
-		if len(r.Changed) > 0 {
-			notes = append(notes, "changed "+analyzer.LineRanges(r.Changed))
-		}
-		if r.Caller {
-			notes = append(notes, "calls a changed function")
-		}
-		if r.Static > 0 {
-			notes = append(notes, fmt.Sprintf("%d static finding(s)", r.Static))
-		}
-		if r.Note != "" {
-			notes = append(notes, r.Note)
-		}
-		fmt.Fprintf(w, "    %s\n", strings.Join(notes, ", "))
-		shown := 0
-		for _, s := range r.Signals {
-			if !verbose && s.Weight < 3 {
-				continue
-			}
-			fmt.Fprintf(w, "    %d: %s: %s\n", s.Line, s.Check, s.Message)
-			shown++
-		}
-		if rest := len(r.Signals) - shown; rest > 0 {
-			fmt.Fprintf(w, "    (+%d lower-weight signals; -v lists them)\n", rest)
-		}
-	}
-	fmt.Fprintf(w, "%s would go to a model", regionsAndTokens(len(sel.Regions), sel.TotalTokens))
-	if n := len(sel.LeftOut); n > 0 {
-		fmt.Fprintf(w, "; %d left out by --max-regions/--max-tokens", n)
-	}
-	fmt.Fprintln(w)
-	if len(sel.Regions) > 0 {
-		in, out := requestTokens(res, opts)
-		fmt.Fprintf(w, "with the instructions, the requests would send %s tokens and receive at most %s", thousands(in), thousands(out))
-		if opts.priceIn > 0 || opts.priceOut > 0 {
-			fmt.Fprintf(w, ": at most $%.4f", cost(in, out, opts))
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-// requestTokens estimates what reviewing the selection would send (the
-// rendered prompts, instructions included) and at most receive.
-func requestTokens(res *pipeline.Result, opts scanOptions) (in, out int) {
-	po := prompts.Options{ModulePath: res.Module.Path, GoVersion: res.Module.GoVersion}
-	for i, r := range res.Selection.Regions {
-		p := prompts.Render(r, po)
-		if i == 0 {
-			in += analyzer.CountTokens(p.System) * len(res.Selection.Regions)
-		}
-		in += analyzer.CountTokens(p.User)
-	}
-	return in, opts.maxOutput * len(res.Selection.Regions)
-}
-
-func cost(in, out int, opts scanOptions) float64 {
-	return float64(in)*opts.priceIn/1e6 + float64(out)*opts.priceOut/1e6
-}
-
-// modelLine sums up the model review.
-func modelLine(s findings.Stats) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "model %s: %d requests, %d cache hits, %s tokens in, %s out",
-		s.Model, s.Requests, s.CacheHits, thousands(s.PromptTokens), thousands(s.CompletionTokens))
-	if s.CostUSD > 0 {
-		fmt.Fprintf(&b, ", $%.4f", s.CostUSD)
-	}
-	fmt.Fprintf(&b, "; %d claims", s.Claims)
-	if n := sumValues(s.Dropped); n > 0 {
-		var parts []string
-		for _, k := range slices.Sorted(maps.Keys(s.Dropped)) {
-			parts = append(parts, fmt.Sprintf("%s %d", k, s.Dropped[k]))
-		}
-		fmt.Fprintf(&b, ", %d dropped by the check against the code (%s)", n, strings.Join(parts, ", "))
-	}
-	if s.Refuted > 0 {
-		fmt.Fprintf(&b, ", %d refuted", s.Refuted)
-	}
-	if s.Redactions > 0 {
-		fmt.Fprintf(&b, "; %d secrets redacted before sending", s.Redactions)
-	}
-	return b.String()
-}
-
-func sumValues(m map[string]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
 }
 
 // isTerminal reports whether w is a terminal.

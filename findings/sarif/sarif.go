@@ -690,13 +690,20 @@ func automationID(category, fallback string) string {
 	return id
 }
 
+// withoutFile is a failure without its place in a file, which a
+// notification's location holds.
+func withoutFile(fl findings.Failure) findings.Failure {
+	fl.File, fl.Line = "", 0
+	return fl
+}
+
 func invocation(failures []findings.Failure, opts Options) Invocation {
 	inv := Invocation{ExecutionSuccessful: len(failures) == 0}
 	seen := map[string]bool{}
 	for _, fl := range failures {
 		n := Notification{
 			Level:   "error",
-			Message: Message{Text: failureText(fl)},
+			Message: Message{Text: withoutFile(fl).Text()},
 		}
 		if loc, ok := location(findings.Location{File: fl.File, Line: fl.Line}, opts); ok {
 			n.Locations = []Location{loc}
@@ -712,20 +719,6 @@ func invocation(failures []findings.Failure, opts Options) Invocation {
 		}
 	}
 	return inv
-}
-
-// failureText is "stage: package: message", leaving out what is not set.
-func failureText(fl findings.Failure) string {
-	var parts []string
-	for _, s := range []string{fl.Stage, fl.Package, strings.TrimSpace(fl.Message)} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	if len(parts) == 0 {
-		return "unknown failure"
-	}
-	return strings.Join(parts, ": ")
 }
 
 // semverRE is the SemVer 2.0.0 grammar, with Go's optional "v".
