@@ -16,7 +16,6 @@ import (
 	"github.com/secondlook/secondlook/eval/vulndb"
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/pipeline"
-	"github.com/secondlook/secondlook/internal/runtests"
 )
 
 func evalCommand() *cli.Command {
@@ -45,7 +44,7 @@ EXAMPLES:
 			&cli.StringFlag{Name: "out", Usage: "also write report.json, report.md and curve.svg (precision and recall against the confidence threshold) to `DIR`"},
 			&cli.IntFlag{Name: "j", Usage: "cases run at once", DefaultText: "the number of CPUs"},
 			&cli.BoolFlag{Name: "run-tests", Usage: "also run each case's own tests under the race detector and the goroutine-leak profile, as scan --run-tests does (one package at a time per case)"},
-			&cli.DurationFlag{Name: "test-timeout", Value: runtests.DefaultTimeout, Usage: "with --run-tests, stop a package's tests after `D`"},
+			&cli.DurationFlag{Name: "test-timeout", Value: pipeline.DefaultTestTimeout, Usage: "with --run-tests, stop a package's tests after `D`"},
 			&cli.IntFlag{Name: "slack", Value: 3, Usage: "lines a finding may sit from a bug's listed line"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no progress"},
 		}, modelFlags()...),

@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/secondlook/secondlook/internal/llm"
 	"github.com/secondlook/secondlook/internal/pipeline"
 )
 
@@ -68,7 +67,7 @@ func modelConfig(c *cli.Context) (*pipeline.ModelConfig, error) {
 		return nil, usageErrorf("--concurrency takes a number ≥ 1; --retries and --max-output-tokens ≥ 0")
 	}
 	return &pipeline.ModelConfig{
-		LLM: llm.Config{
+		LLM: pipeline.LLMConfig{
 			BaseURL:         baseURL,
 			APIKey:          key,
 			Model:           model,

@@ -15,12 +15,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/findings/sarif"
 	"github.com/secondlook/secondlook/internal/pipeline"
-	"github.com/secondlook/secondlook/internal/review"
-	"github.com/secondlook/secondlook/internal/runtests"
 )
 
 func scanCommand() *cli.Command {
@@ -62,7 +59,7 @@ EXAMPLES:
 			&cli.BoolFlag{Name: "all-rules", Usage: "report every static rule as the catalogue defines it: those under the precision gate too (measured below 80% on real code; by default they only rank regions and hint the model), and at their catalogue level (by default a rule never a bug on real code reports notes)"},
 			&cli.StringFlag{Name: "modfile", Usage: "use `FILE` instead of go.mod, as go's -modfile does (e.g. go_test.mod holding test-only dependencies); relative to the module root; GOFLAGS=-modfile=FILE works too"},
 			&cli.BoolFlag{Name: "run-tests", Usage: "also run the scanned packages' own tests (in a diff scan, the changed packages') under the race detector with Go 1.26's goroutine-leak profile: observed races and leaks become findings and confirm the claims they land in; the user's tree is not touched"},
-			&cli.DurationFlag{Name: "test-timeout", Value: runtests.DefaultTimeout, Usage: "with --run-tests, stop a package's tests after `D` (the package is reported as timed out)"},
+			&cli.DurationFlag{Name: "test-timeout", Value: pipeline.DefaultTestTimeout, Usage: "with --run-tests, stop a package's tests after `D` (the package is reported as timed out)"},
 			&cli.IntFlag{Name: "j", Value: 1, Usage: "with --run-tests, test `N` packages at once (each compiles with -race: memory and CPU heavy)"},
 			&cli.StringFlag{Name: "fail-on", Usage: "exit 3 when a finding is at or above `LEVEL`: error, warning, note or none (default: warning for text, none for json and sarif)"},
 			&cli.BoolFlag{Name: "q", Usage: "quiet: no summary or progress on standard error"},
@@ -158,7 +155,7 @@ func scan(c *cli.Context) error {
 		cfg.RunTests = &pipeline.RunTestsConfig{Timeout: c.Duration("test-timeout"), Jobs: c.Int("j")}
 	}
 	if s := c.String("shard"); s != "" {
-		spec, err := analyzer.ParseShard(s)
+		spec, err := pipeline.ParseShard(s)
 		if err != nil {
 			return usageErrorf("--shard: %v", err)
 		}
@@ -498,7 +495,7 @@ func (p *progress) packages(done, total int) {
 	}
 }
 
-func (p *progress) regions(r review.Progress) {
+func (p *progress) regions(r pipeline.Progress) {
 	if !p.on {
 		return
 	}

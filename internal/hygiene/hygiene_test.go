@@ -3,6 +3,9 @@ package hygiene
 import (
 	"bytes"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -68,6 +71,87 @@ func TestImportEdges(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestFacesImportThePipeline holds that the faces only face (STYLE.md):
+// the CLI and the MCP server call the pipeline and word its results, and
+// reach no stage past it, so that a fix to the flow lands in every face.
+// Of the prompts they take the version alone.
+func TestFacesImportThePipeline(t *testing.T) {
+	faces := map[string][]string{
+		"cmd/secondlook":     {"internal/pipeline", "findings", "findings/sarif", "eval", "eval/vulndb", "prompts", "internal/mcpserver"},
+		"internal/mcpserver": {"internal/pipeline", "findings", "findings/sarif", "prompts"},
+	}
+	cmd := exec.Command("go", "list", "-json=ImportPath,Dir,GoFiles,Imports", "./cmd/secondlook", "./internal/mcpserver")
+	cmd.Dir = repoRoot(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	seen := 0
+	for dec.More() {
+		var p struct {
+			ImportPath, Dir string
+			GoFiles         []string
+			Imports         []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(p.ImportPath, module+"/")
+		allowed, ok := faces[rel]
+		if !ok {
+			t.Fatalf("go list answered %s", p.ImportPath)
+		}
+		seen++
+		for _, imp := range p.Imports {
+			if ours, ok := strings.CutPrefix(imp, module+"/"); ok && !contains(allowed, ours) {
+				t.Errorf("%s imports %s: a face calls the pipeline (%s), not the stages past it", rel, ours, strings.Join(allowed, ", "))
+			}
+		}
+		for _, name := range p.GoFiles {
+			for _, sel := range promptsUses(t, filepath.Join(p.Dir, name)) {
+				if sel != "Version" {
+					t.Errorf("%s/%s uses prompts.%s: a face takes the prompts' version alone (the rest through the pipeline)", rel, name, sel)
+				}
+			}
+		}
+	}
+	if seen != len(faces) {
+		t.Errorf("go list answered %d of the %d faces", seen, len(faces))
+	}
+}
+
+// promptsUses returns the names a file uses from package prompts.
+func promptsUses(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := ""
+	for _, imp := range f.Imports {
+		if imp.Path.Value == `"`+module+`/prompts"` {
+			local = "prompts"
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+		}
+	}
+	if local == "" {
+		return nil
+	}
+	var uses []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == local {
+				uses = append(uses, sel.Sel.Name)
+			}
+		}
+		return true
+	})
+	return uses
 }
 
 func contains(list []string, s string) bool {

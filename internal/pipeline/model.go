@@ -10,6 +10,7 @@ import (
 	"github.com/secondlook/secondlook/internal/cache"
 	"github.com/secondlook/secondlook/internal/llm"
 	"github.com/secondlook/secondlook/internal/review"
+	"github.com/secondlook/secondlook/internal/runtests"
 	"github.com/secondlook/secondlook/prompts"
 )
 
@@ -24,12 +25,21 @@ const (
 	DefaultConcurrency = 8
 	// DefaultRetries is how often a model request is retried.
 	DefaultRetries = llm.DefaultMaxRetries
+	// DefaultTestTimeout bounds a package's tests (RunTestsConfig.Timeout).
+	DefaultTestTimeout = runtests.DefaultTimeout
 )
+
+// LLMConfig configures the model client (internal/llm, which only the
+// pipeline imports): endpoint, key, model, timeouts, retries.
+type LLMConfig = llm.Config
+
+// Progress is how far the model review has got (ModelConfig.Progress).
+type Progress = review.Progress
 
 // ModelConfig configures the model review of the selected regions.
 type ModelConfig struct {
 	// LLM configures the client: endpoint, key, model, timeouts, retries.
-	LLM llm.Config
+	LLM LLMConfig
 
 	// Client, if non-nil, answers instead of a client built from LLM
 	// (tests, and callers that wrap the client).
@@ -45,7 +55,7 @@ type ModelConfig struct {
 	Verify      bool   // the skeptic pass
 
 	// Progress, if non-nil, is called as regions are reviewed.
-	Progress func(review.Progress)
+	Progress func(Progress)
 }
 
 // reviewRegions runs the model over the selected regions and folds its

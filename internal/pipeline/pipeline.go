@@ -361,6 +361,10 @@ func settle(fs []findings.Finding, lines func(string) []string) (kept, suppresse
 	return kept, suppressed
 }
 
+// ParseShard parses "K/N" (1 ≤ K ≤ N), the part of the selected regions
+// a sharded run reviews (Config.Shard).
+func ParseShard(s string) (analyzer.ShardSpec, error) { return analyzer.ParseShard(s) }
+
 // readDiff returns the change of a diff scan.
 // repo is the repository holding the module, or nil with the reason.
 func readDiff(ctx context.Context, cfg Config, repo *gitdiff.Repo, repoErr error) (*gitdiff.Diff, error) {

@@ -17,7 +17,7 @@ import (
 // RunTestsConfig says how [Run] runs the scanned packages' own tests
 // (Config.RunTests).
 type RunTestsConfig struct {
-	// Timeout bounds each package's tests; 0 means runtests.DefaultTimeout.
+	// Timeout bounds each package's tests; 0 means DefaultTestTimeout.
 	Timeout time.Duration
 	// Jobs is how many packages are tested at once; 0 means 1.
 	Jobs int
