@@ -1,5 +1,11 @@
 // Package eval is secondlook's benchmark: a corpus of Go modules with known
-// bugs, and (to come) the runner that scans each and scores the findings.
+// bugs (built in, a folder of txtar cases, or eval/vulndb's real fixes), the
+// runner that scans each case in a temp module with [pipeline.Run] and
+// scores the findings ([Run]: precision, recall, whether the bug was in a
+// selected region, tokens, cost), the oracle model that answers with each
+// case's known bugs (the pipeline's ceiling), the full-scan rank of a bug's
+// function ([Rank]), and the report's writers (text, markdown, JSON, the
+// SVG curve, the comparison of two reports: pure functions of a [Report]).
 //
 // A corpus is a folder of txtar archives, one case each. The archive comment
 // holds "key: value" lines: name, source (the upstream issue, PR or CVE the

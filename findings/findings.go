@@ -1,5 +1,10 @@
-// Package findings holds what secondlook reports: the rule catalogue, the
-// Finding and Report types, and the text and JSON writers.
+// Package findings holds what secondlook reports: the rule catalogue (the
+// one source of rule docs), the Finding, Failure and Report types, the
+// checks a model's claim must pass (Verify, Confirm), the end of the flow
+// (Dedup, suppressions, fingerprints, baselines), the review map, and the
+// writers for people and machines: text, JSON, markdown, the one-line
+// summaries (Summary, RiskSummary, ModelSummary), a Failure's one text
+// (Failure.Text) and a run's cost (Prices). SARIF is findings/sarif.
 //
 // It is the leaf of the project: it imports nothing of ours, so every stage
 // (the static pass, the model review, the benchmark) can produce Findings and

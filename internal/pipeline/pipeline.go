@@ -1,7 +1,25 @@
-// Package pipeline runs secondlook's flow in-process: what changed
-// (internal/gitdiff), the static pass and region selection (analyzer), and
-// the report (findings). The CLI and the benchmark both call [Run]; nothing
-// here reads globals, flags or os.Args.
+// Package pipeline runs secondlook's flow in-process, end to end, for every
+// face: the CLI, the MCP server and the benchmark (eval) call it and word
+// its results and errors for their users; none re-wires a stage.
+//
+// [Run] takes a [Config] and scans: what changed (internal/gitdiff), the
+// static pass and region selection (analyzer), the model review
+// (internal/review, internal/llm, internal/cache), the packages' own tests
+// (internal/runtests), and the end every finding goes through — Dedup,
+// inline suppressions, fingerprints, the baseline — into the
+// findings.Report of its [Result]. [CheckClaims] checks the claims of a
+// model outside the pipeline (a coding agent's) against the regions a scan
+// selects, and ends the same way. A Result hands on the selected regions
+// as plain data ([Result.Regions]), the hunt's instructions, why a scan had
+// nothing to do ([Result.NothingToScan]), and its writers: SARIF with the
+// repository's paths ([WriteSARIF]) and the selection as `scan --dry-run`
+// prints it ([WriteSelectionText], [WriteSelectionJSON]).
+//
+// Every error the user caused is a [*UsageError] naming the Config field
+// at fault; a [*FatalError] (the model server refused the key) comes with
+// the result of what finished. A zero Config field means its default,
+// defined here once (DefaultMaxTokens and the others). Nothing here reads
+// globals, flags or os.Args.
 package pipeline
 
 import (
