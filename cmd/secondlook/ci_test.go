@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/secondlook/secondlook/internal/llm/llmtest"
+	"github.com/secondlook/secondlook/internal/testtree"
 )
 
 // The tests of the GitHub Action (action.yml) and the example workflows
@@ -353,15 +354,7 @@ func TestActionSteps(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	write := func(name, text string) {
-		name = filepath.Join(ws, name)
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { testtree.WriteFiles(t, ws, map[string]string{name: text}) }
 	write("README", "a repository with a Go module in svc/\n")
 	write("svc/go.mod", "module example.com/svc\n\ngo 1.22\n")
 	write("svc/store/store.go", actionBase)
@@ -689,15 +682,7 @@ func shardFakeModel(r *llmtest.Request) llmtest.Reply {
 // shards: every region is asked once, by one shard, and the shards' SARIF
 // merge into the whole scan's, byte for byte.
 func TestShardedReviewMerges(t *testing.T) {
-	dir := t.TempDir()
-	for name, text := range shardModule {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := testtree.Write(t, shardModule)
 	t.Setenv("OPENAI_API_KEY", "")
 	t.Setenv("OPENAI_BASE_URL", "")
 	t.Setenv("SECONDLOOK_MODEL", "")

@@ -16,6 +16,7 @@ import (
 	"github.com/secondlook/secondlook/internal/gittest"
 	"github.com/secondlook/secondlook/internal/llm/llmtest"
 	"github.com/secondlook/secondlook/internal/sarifschema"
+	"github.com/secondlook/secondlook/internal/testtree"
 )
 
 // The end-to-end tests of the model review: the real CLI, a real git
@@ -81,7 +82,7 @@ func (s *Store) Get(k string) (int, error) {
 func gitRepo(t *testing.T) string {
 	t.Helper()
 	dir := gitInit(t, map[string]string{"go.mod": "module example.com/hunt\n\ngo 1.22\n", "store/store.go": huntBase})
-	writeFile(t, dir, "store/store.go", huntChange)
+	testtree.WriteFiles(t, dir, map[string]string{"store/store.go": huntChange})
 	return dir
 }
 
@@ -92,25 +93,12 @@ func gitInit(t *testing.T, files map[string]string) string {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not on PATH")
 	}
-	dir := t.TempDir()
-	for name, text := range files {
-		writeFile(t, dir, name, text)
-	}
+	dir := testtree.Write(t, files)
 	git := func(args ...string) { gittest.Run(t, dir, args...) }
 	git("init", "-q", "-b", "main")
 	git("add", "-A")
 	git("commit", "-q", "-m", "base")
 	return dir
-}
-
-func writeFile(t *testing.T, dir, name, text string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 var promptLine = regexp.MustCompile(`(?m)^\s*(\d+)[+ ]\| (.*)$`)

@@ -6,21 +6,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secondlook/secondlook/internal/testtree"
 )
 
 // Scan keeps the static findings at warning or above, with module-relative
 // positions, in a module that needs nothing from the network.
 func TestScan(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { testtree.WriteFiles(t, dir, map[string]string{name: text}) }
 	write("go.mod", "module example.com/leaky\n\ngo 1.22\n")
 	write("store/store.go", `package store
 

@@ -21,6 +21,7 @@ import (
 	"github.com/secondlook/secondlook/internal/llm"
 	"github.com/secondlook/secondlook/internal/llm/llmtest"
 	"github.com/secondlook/secondlook/internal/pipeline"
+	"github.com/secondlook/secondlook/internal/testtree"
 	"github.com/secondlook/secondlook/prompts"
 )
 
@@ -90,14 +91,7 @@ func gitModule(t *testing.T, base, change string) string {
 		t.Skip("git not on PATH")
 	}
 	dir := t.TempDir()
-	write := func(name, text string) {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { testtree.WriteFiles(t, dir, map[string]string{name: text}) }
 	git := func(args ...string) { gittest.Run(t, dir, args...) }
 	write("go.mod", "module example.com/store\n\ngo 1.22\n")
 	write("store/store.go", base)

@@ -2,14 +2,13 @@ package pipeline
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/gitdiff"
+	"github.com/secondlook/secondlook/internal/testtree"
 )
 
 // TestEveryStaticPassHasARule holds that no x/tools diagnostic reaches a
@@ -112,8 +111,7 @@ func TestQuietedRuleSpeaksAsNote(t *testing.T) {
 	if !rule.Quieted() || rule.Level <= findings.LevelNote {
 		t.Fatalf("%s is not quieted by its measurement (%s): test with a rule that is", rule.ID, rule.PrecisionNote())
 	}
-	dir := t.TempDir()
-	for name, src := range map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"go.mod": "module example.com/q\n\ngo 1.22\n",
 		"q.go":   "package q\n\nfunc Q() int { return 1 }\n",
 		"q_test.go": `package q
@@ -131,11 +129,7 @@ func TestQ(t *testing.T) {
 	<-done
 }
 `,
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	for _, all := range []bool{false, true} {
 		res, err := Run(context.Background(), Config{Dir: dir, AllRules: all})
 		if err != nil {

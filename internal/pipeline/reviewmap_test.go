@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/secondlook/secondlook/findings/sarif"
 	"github.com/secondlook/secondlook/internal/gittest"
 	"github.com/secondlook/secondlook/internal/sarifschema"
+	"github.com/secondlook/secondlook/internal/testtree"
 	"golang.org/x/tools/txtar"
 )
 
@@ -31,15 +30,7 @@ func reviewMapModule(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	write := func(name string, data []byte) {
-		name = filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(name, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name string, data []byte) { testtree.WriteFiles(t, dir, map[string]string{name: string(data)}) }
 	git := func(args ...string) { gittest.Run(t, dir, args...) }
 	var changed []txtar.File
 	for _, f := range ar.Files {
