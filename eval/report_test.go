@@ -3,17 +3,14 @@ package eval
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/secondlook/secondlook/findings"
+	"github.com/secondlook/secondlook/internal/goldenfile"
 )
-
-var update = flag.Bool("update", false, "rewrite the writers' golden files in testdata/report")
 
 // sampleReport is a small report with every part the writers show: a
 // model, families, a ranking, a case with a miss and a false positive, a
@@ -41,27 +38,10 @@ func sampleReport() *Report {
 	}
 }
 
-// golden compares got with testdata/report/name, or rewrites it with
-// -update.
+// golden compares got with its golden file (internal/goldenfile).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "report", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./eval -run %s -update writes it)", err, t.Name())
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; -update rewrites it):\n%s", name, diff)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", "report", name), got)
 }
 
 func TestWriters(t *testing.T) {

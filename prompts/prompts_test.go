@@ -1,41 +1,23 @@
 package prompts_test
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/gitdiff"
+	"github.com/secondlook/secondlook/internal/goldenfile"
 	"github.com/secondlook/secondlook/prompts"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites the file with -update.
+// golden compares got with its golden file (internal/goldenfile).
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s\nrun go test -update if the change is intended", path, diff)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 var opts = prompts.Options{ModulePath: "example.com/shop", GoVersion: "1.21"}

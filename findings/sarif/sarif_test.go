@@ -3,7 +3,6 @@ package sarif_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,10 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/findings/sarif"
+	"github.com/secondlook/secondlook/internal/goldenfile"
 	"github.com/secondlook/secondlook/internal/sarifschema"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func validate(t *testing.T, data []byte) {
 	t.Helper()
@@ -26,22 +24,10 @@ func validate(t *testing.T, data []byte) {
 	}
 }
 
+// golden compares got with its golden file (internal/goldenfile).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s\nrun go test -update if the change is intended", path, diff)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }
 
 var tool = findings.Tool{Name: "secondlook", Version: "v0.3.0", InformationURI: "https://example.com/secondlook"}
