@@ -1,5 +1,10 @@
 package findings
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Family groups rules (and kinds) for deduplication and scoring: two claims
 // about the same lines in the same family are the same bug.
 type Family string
@@ -45,4 +50,32 @@ type Rule struct {
 	// page on pkg.go.dev for static rules, "" for model kinds. SARIF writes
 	// it as helpUri, which must point at a real page or be left out.
 	URL string
+}
+
+// LookupRule finds a rule by what a person names it with: its id (SL1002,
+// any case), its name, the kind of bug it reports (goroutine-leak), or the
+// pass that reports it (nilness).
+func LookupRule(key string) (Rule, bool) {
+	if r, ok := RuleByID(key); ok {
+		return r, true
+	}
+	return RuleForAnalyzer(key)
+}
+
+// Explain is a rule's help as `secondlook explain` prints it (and MCP's
+// explain returns for clients that show text): title, kind, family, level,
+// precision, the pass, then the Markdown help.
+func Explain(r Rule) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %s\n\n", r.ID, r.Name, r.Title)
+	fmt.Fprintf(&b, "kind: %s    family: %s    level: %s\n", r.Kind, r.Family, r.Level)
+	fmt.Fprintf(&b, "precision: %s\n", r.PrecisionNote())
+	if r.Analyzer != "" {
+		fmt.Fprintf(&b, "reported by: %s\n", r.Analyzer)
+	}
+	if r.SecuritySeverity != "" {
+		fmt.Fprintf(&b, "security severity: %s\n", r.SecuritySeverity)
+	}
+	fmt.Fprintf(&b, "\n%s\n", r.Markdown)
+	return b.String()
 }

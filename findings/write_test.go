@@ -352,3 +352,20 @@ func TestFailureTextGolden(t *testing.T) {
 	}
 	golden(t, "failure-text.golden", buf.Bytes())
 }
+
+// TestExplainGolden holds the one text of a rule's help, which the CLI's
+// explain prints and MCP's explain returns.
+func TestExplainGolden(t *testing.T) {
+	r := findings.Rule{ID: "SL0000", Name: "made-up", Kind: "deadlock", Title: "A rule for the test", Family: findings.FamilyConcurrency,
+		Level: findings.LevelWarning, Precision: findings.PrecisionMedium, Analyzer: "madeup", SecuritySeverity: "5.0",
+		Markdown: "What it finds.\n\nBad:\n\n```go\nmu.Lock()\n```"}
+	golden(t, "explain.golden", []byte(findings.Explain(r)))
+	for _, key := range []string{"SL1002", "sl1002", "goroutine-leak", "nilness"} {
+		if _, ok := findings.LookupRule(key); !ok {
+			t.Errorf("LookupRule(%q) found nothing", key)
+		}
+	}
+	if r, ok := findings.LookupRule("SL9999"); ok {
+		t.Errorf("LookupRule(SL9999) = %s", r.ID)
+	}
+}

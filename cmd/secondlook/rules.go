@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/urfave/cli/v2"
@@ -58,25 +57,11 @@ of bug it reports (goroutine-leak), or the pass that reports it (nilness).`,
 			if c.NArg() != 1 {
 				return usageErrorf("explain takes one rule id, name or kind, e.g. secondlook explain goroutine-leak")
 			}
-			r, ok := findings.RuleByID(c.Args().First())
-			if !ok {
-				r, ok = findings.RuleForAnalyzer(c.Args().First()) // "nilness"
-			}
+			r, ok := findings.LookupRule(c.Args().First())
 			if !ok {
 				return usageErrorf("no rule %q: secondlook rules lists them", c.Args().First())
 			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "%s %s: %s\n\n", r.ID, r.Name, r.Title)
-			fmt.Fprintf(&b, "kind: %s    family: %s    level: %s\n", r.Kind, r.Family, r.Level)
-			fmt.Fprintf(&b, "precision: %s\n", r.PrecisionNote())
-			if r.Analyzer != "" {
-				fmt.Fprintf(&b, "reported by: %s\n", r.Analyzer)
-			}
-			if r.SecuritySeverity != "" {
-				fmt.Fprintf(&b, "security severity: %s\n", r.SecuritySeverity)
-			}
-			fmt.Fprintf(&b, "\n%s\n", r.Markdown)
-			_, err := fmt.Fprint(c.App.Writer, b.String())
+			_, err := fmt.Fprint(c.App.Writer, findings.Explain(r))
 			return err
 		},
 	}

@@ -74,10 +74,7 @@ func (s *server) explain(_ context.Context, _ *mcp.CallToolRequest, in ExplainIn
 	if key == "" {
 		return nil, ExplainOutput{}, fmt.Errorf("explain takes one rule id, name or kind, e.g. goroutine-leak")
 	}
-	r, ok := findings.RuleByID(key)
-	if !ok {
-		r, ok = findings.RuleForAnalyzer(key) // "nilness"
-	}
+	r, ok := findings.LookupRule(key)
 	if !ok {
 		return nil, ExplainOutput{}, fmt.Errorf("no rule %q: secondlook rules lists them", key)
 	}
@@ -95,15 +92,5 @@ func (s *server) explain(_ context.Context, _ *mcp.CallToolRequest, in ExplainIn
 		Help:             r.Markdown,
 	}
 	// The text the CLI's explain prints, for clients that show text.
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %s\n\n", r.ID, r.Name, r.Title)
-	fmt.Fprintf(&b, "kind: %s    family: %s    level: %s    precision: %s\n", r.Kind, r.Family, r.Level, r.Precision)
-	if r.Analyzer != "" {
-		fmt.Fprintf(&b, "reported by: %s\n", r.Analyzer)
-	}
-	if r.SecuritySeverity != "" {
-		fmt.Fprintf(&b, "security severity: %s\n", r.SecuritySeverity)
-	}
-	fmt.Fprintf(&b, "\n%s\n", r.Markdown)
-	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: b.String()}}}, out, nil
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: findings.Explain(r)}}}, out, nil
 }
