@@ -11,17 +11,18 @@
 //     instructions and answer schema, so that the agent hunts with its own
 //     model and no API key;
 //   - check_claims: the agent's claims checked against the code exactly as
-//     a model's are (findings.Verify against the same regions), the kept ones
-//     deduplicated into findings with rule, level and fingerprint, optionally
-//     as SARIF;
+//     a model's are (pipeline.CheckClaims: findings.Verify against the same
+//     regions), the kept ones deduplicated into findings with rule, level
+//     and fingerprint, optionally as SARIF;
 //   - scan: the whole pipeline, with the configured model if there is one;
 //   - explain: a rule's help.
 //
-// Every tool runs [pipeline.Run] in-process; nothing is kept between calls,
-// so check_claims recomputes the regions risky_regions showed. Errors come
-// back as tool errors (IsError) with the message the CLI prints, and a
-// panic inside a tool becomes a tool error with its stack: the server keeps
-// serving.
+// Every tool calls the pipeline in-process and only words its results;
+// nothing is kept between calls, so check_claims recomputes the regions
+// risky_regions showed. Errors come back as tool errors (IsError): the
+// pipeline's usage errors worded in the tools' arguments, not the CLI's
+// flags. A panic inside a tool becomes a tool error with its stack: the
+// server keeps serving.
 package mcpserver
 
 import (
@@ -125,7 +126,7 @@ type server struct {
 }
 
 // safe turns a panic inside a tool into a tool error with its stack, and
-// errors into the messages the CLI prints.
+// errors into the tools' words (userError).
 func safe[In, Out any](name string, h mcp.ToolHandlerFor[In, Out]) mcp.ToolHandlerFor[In, Out] {
 	return func(ctx context.Context, req *mcp.CallToolRequest, in In) (res *mcp.CallToolResult, out Out, err error) {
 		defer func() {
