@@ -155,6 +155,11 @@ func scan(c *cli.Context) error {
 		MaxTokens:  c.Int("max-tokens"),
 		Tool:       findings.Tool{Name: "secondlook", Version: version(), InformationURI: informationURI},
 	}
+	cacheDir, err := analysisCacheDir(c)
+	if err != nil {
+		return err
+	}
+	cfg.AnalysisCache = cacheDir
 	if c.Bool("run-tests") {
 		if c.Duration("test-timeout") <= 0 || c.Int("j") < 1 {
 			return usageErrorf("--test-timeout takes a duration > 0 (e.g. 2m) and -j a number ≥ 1")
@@ -644,12 +649,16 @@ func writeDryRunText(w io.Writer, res *pipeline.Result, opts scanOptions) {
 // rendered prompts, instructions included) and at most receive.
 func requestTokens(res *pipeline.Result, opts scanOptions) (in, out int) {
 	po := prompts.Options{ModulePath: res.Module.Path, GoVersion: res.Module.GoVersion}
+	count := analyzer.CountTokens
+	if res.Analysis != nil {
+		count = res.Analysis.CountTokens // from the analysis cache, if any
+	}
 	for i, r := range res.Selection.Regions {
 		p := prompts.Render(r, po)
 		if i == 0 {
-			in += analyzer.CountTokens(p.System) * len(res.Selection.Regions)
+			in += count(p.System) * len(res.Selection.Regions)
 		}
-		in += analyzer.CountTokens(p.User)
+		in += count(p.User)
 	}
 	return in, opts.maxOutput * len(res.Selection.Regions)
 }
