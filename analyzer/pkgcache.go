@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
@@ -346,8 +347,8 @@ var (
 )
 
 // toolID names this build of secondlook: the go command's build ID of the
-// running executable, whose last part is a hash of the executable's
-// content, so any change to the code (a dev build, uncommitted edits, a
+// running executable (on ELF systems; elsewhere a hash of the executable),
+// whose last part is a hash of the executable's content, so any change to the code (a dev build, uncommitted edits, a
 // test binary) gives another. The module version would not do: a dev build
 // is "(devel)", and vcs.revision stays the same across uncommitted edits
 // (and go test stamps none). If the build ID cannot be found, the whole
@@ -358,20 +359,15 @@ func toolID() string {
 		if err != nil {
 			return
 		}
+		if id := elfBuildID(exe); id != "" {
+			toolHash = "buildid " + id
+			return
+		}
 		f, err := os.Open(exe)
 		if err != nil {
 			return
 		}
 		defer f.Close()
-		// The linker writes the build ID near the start of the file (in
-		// ELF, in a note before the text), as the go command's own reader
-		// (cmd/internal/buildid) expects: 32 KiB is what it reads.
-		head := make([]byte, 32<<10)
-		n, _ := io.ReadFull(f, head)
-		if id := findBuildID(head[:n]); id != "" {
-			toolHash = "buildid " + id
-			return
-		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return
 		}
@@ -384,20 +380,30 @@ func toolID() string {
 	return toolHash
 }
 
-// findBuildID returns the Go build ID in the first bytes of an executable,
-// written as `\xff Go build ID: "<id>"\n \xff`.
-func findBuildID(b []byte) string {
-	const prefix = "\xff Go build ID: \""
-	i := bytes.Index(b, []byte(prefix))
-	if i < 0 {
+// elfBuildID returns the Go build ID of an ELF executable, from the note
+// the linker writes for it (section .note.go.buildid: name "Go", type 4, the
+// ID as its description), as cmd/internal/buildid reads it; "" for another
+// format or when there is none.
+func elfBuildID(name string) string {
+	f, err := elf.Open(name)
+	if err != nil {
 		return ""
 	}
-	rest := b[i+len(prefix):]
-	j := bytes.IndexByte(rest, '"')
-	if j <= 0 || j > 200 {
+	defer f.Close()
+	sec := f.Section(".note.go.buildid")
+	if sec == nil {
 		return ""
 	}
-	return string(rest[:j])
+	b, err := sec.Data()
+	if err != nil || len(b) < 16 {
+		return ""
+	}
+	bo := f.ByteOrder
+	namesz, descsz, typ := bo.Uint32(b), bo.Uint32(b[4:]), bo.Uint32(b[8:])
+	if namesz != 4 || typ != 4 || string(b[12:16]) != "Go\x00\x00" || int(descsz) > len(b)-16 || descsz == 0 {
+		return ""
+	}
+	return string(b[16 : 16+descsz])
 }
 
 // restore applies the stored records of paths and returns the paths not
