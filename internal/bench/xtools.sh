@@ -8,10 +8,10 @@
 # It prints wall time and peak RSS of one run of:
 #   1. go vet ./...                 cold: a fresh build cache (GOCACHE)
 #   2. go vet ./...                 cached: again, on the cache 1 left
-#   3. secondlook "${scan[@]}" --dry-run    cold: a full scan with its own fresh
+#   3. secondlook scan --dry-run    cold: a full scan with its own fresh
 #                                   build cache and an empty analysis cache
-#   4. secondlook "${scan[@]}" --dry-run    warm: again, on the caches 3 left
-#   5. secondlook "${scan[@]}" --dry-run    the build cache warm, --no-cache (what
+#   4. secondlook scan --dry-run    warm: again, on the caches 3 left
+#   5. secondlook scan --dry-run    the build cache warm, --no-cache (what
 #                                   the analysis cache saves)
 #   6. secondlook scan --diff       a change to one package, caches warm
 # and the ratios cold scan / cold vet and warm scan / cached vet. The
