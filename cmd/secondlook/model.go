@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,9 @@ func modelFlags() []cli.Flag {
 
 // analysisCacheDir returns the directory of the analysis cache the flags ask
 // for: DIR/analysis with --cache-dir DIR, beside the answers in the user
-// cache directory by default, "" with --no-cache.
+// cache directory by default, "" with --no-cache. A default directory that
+// cannot be found or written (no HOME in a container) costs only time: the
+// scan goes on without the cache, and says so.
 func analysisCacheDir(c *cli.Context) (string, error) {
 	if c.Bool("no-cache") {
 		return "", nil
@@ -55,8 +58,12 @@ func analysisCacheDir(c *cli.Context) (string, error) {
 		return filepath.Join(dir, "analysis"), nil
 	}
 	dir, err := cache.DefaultAnalysisDir()
+	if err == nil {
+		_, err = cache.Open(dir)
+	}
 	if err != nil {
-		return "", usageErrorf("%v", err)
+		fmt.Fprintf(c.App.ErrWriter, "secondlook: analysing every package, without the analysis cache: %v\n", err)
+		return "", nil
 	}
 	return dir, nil
 }
