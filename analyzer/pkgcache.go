@@ -133,10 +133,15 @@ func (s *state) listExports(ctx context.Context, queries []string) *exportListin
 	if toolID() == "" || len(queries) == 0 {
 		return nil
 	}
-	env, err := s.goEnv(ctx)
-	if err != nil {
-		return nil
+	type goEnv struct {
+		env string
+		err error
 	}
+	envc := make(chan goEnv, 1)
+	go func() {
+		env, err := s.goEnv(ctx)
+		envc <- goEnv{env, err}
+	}()
 	args := append([]string{"list", "-e", "-deps", "-export", "-json=ImportPath,Name,Dir,ForTest,GoFiles,CompiledGoFiles,Export,Deps,Incomplete,Error,DepsErrors"}, s.cfg.buildFlags()...)
 	if !s.cfg.NoTests {
 		args = append(args, "-test")
@@ -145,10 +150,11 @@ func (s *state) listExports(ctx context.Context, queries []string) *exportListin
 	cmd.Dir = s.dir
 	cmd.Env = s.cfg.Env
 	out, err := cmd.Output()
-	if err != nil {
+	e := <-envc
+	if err != nil || e.err != nil {
 		return nil
 	}
-	l := &exportListing{env: env, byPath: map[string]*listed{}}
+	l := &exportListing{env: e.env, byPath: map[string]*listed{}}
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
 		p := new(listed)
