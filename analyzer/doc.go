@@ -20,6 +20,10 @@
 //     that import the changed ones, for their calls alone
 //     ([Result.Dependents]), so that [Reach] can say how far a change to a
 //     function reaches: its call sites and the entry points above them.
+//     With Config.Cache, a package whose files, dependencies' export data,
+//     toolchain and secondlook build are as a stored run saw them is
+//     restored instead ([Result.Cached]): neither parsed, type-checked nor
+//     analysed (pkgcache.go says what the key holds).
 //   - [Select] scores the functions and turns the riskiest into [Region]s: in
 //     a diff scan the functions the change touches plus, lower ranked, their
 //     callers; in a full scan every function with signals. A token and region

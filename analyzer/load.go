@@ -90,6 +90,12 @@ type Config struct {
 	// of the changed ones ([Reach]). Those past the bound are counted in
 	// Result.DependentsLeftOut.
 	Dependents int
+
+	// Cache, if non-nil, keeps each package's analysis between runs: a
+	// package whose files, dependencies' export data, toolchain and
+	// secondlook are as they were is restored, not loaded nor analysed
+	// (see pkgcache.go). Nil analyses everything.
+	Cache Store
 }
 
 // Module describes the module being analysed.
@@ -186,6 +192,13 @@ type Result struct {
 	// and were not, because their package (or, for test files, its test
 	// variant) did not load; their errors are in Errors. Sorted.
 	Unloaded []string
+
+	// Cached counts the packages restored from Config.Cache, neither
+	// loaded nor analysed.
+	Cached int
+
+	// tokens are token counts already made (see Result.CountTokens).
+	tokens *tokenMemo
 }
 
 // Run loads the packages cfg names and analyses them. It returns an error
@@ -205,7 +218,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Module: mod}
+	res := &Result{Module: mod, tokens: &tokenMemo{counts: map[string]int{}, store: cfg.Cache}}
 
 	var queries []string
 	if cfg.Files != nil {
@@ -228,8 +241,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// First a cheap listing, to know what to load; then the expensive load
 	// and analysis in batches.
 	a := &state{res: res, mod: mod, dir: dir, cfg: cfg, seenFile: map[string]bool{}, seenDiag: map[diagKey]bool{},
-		noTests: map[string]bool{}, files: map[string][]string{}}
+		noTests: map[string]bool{}, files: map[string][]string{}, byFile: map[string][]*Func{}}
+	// With a cache, the export data of the packages and their
+	// dependencies keys it. In a full scan the go command lists it while
+	// it lists the packages; a diff scan knows its packages only after.
+	var exports chan *exportListing
+	if cfg.Cache != nil && cfg.Files == nil {
+		exports = make(chan *exportListing, 1)
+		go func() { exports <- a.listExports(ctx, queries) }()
+	}
 	paths, err := a.listPackages(ctx, queries)
+	if exports != nil {
+		a.exports = <-exports
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -251,13 +275,24 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Files != nil && cfg.Dependents > 0 {
 		deps = a.dependents(ctx, paths)
 	}
-	for i := 0; i < len(paths); i += batch {
+	todo := paths
+	if cfg.Cache != nil {
+		if exports == nil {
+			a.exports = a.listExports(ctx, paths)
+		}
+		a.keys = a.cacheKeys(a.exports, paths)
+		todo = a.restore(paths, a.keys)
+		if cfg.Progress != nil && len(todo) < len(paths) {
+			cfg.Progress(len(paths)-len(todo), len(paths))
+		}
+	}
+	for i := 0; i < len(todo); i += batch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		chunk := paths[i:min(i+batch, len(paths))]
+		chunk := todo[i:min(i+batch, len(todo))]
 		var ride []string
-		if i+batch >= len(paths) {
+		if i+batch >= len(todo) {
 			// The importers that fit ride with the last batch: one go
 			// list for both costs about what one for the batch does.
 			ride = deps[:min(len(deps), batch-len(chunk))]
@@ -267,7 +302,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 		if cfg.Progress != nil {
-			cfg.Progress(min(i+batch, len(paths)), len(paths))
+			cfg.Progress(len(paths)-len(todo)+min(i+batch, len(todo)), len(paths))
 		}
 	}
 
@@ -277,13 +312,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	slices.Sort(res.DependentPackages)
 	slices.Sort(res.Files)
-	sort.SliceStable(res.Funcs, func(i, j int) bool {
-		a, b := res.Funcs[i], res.Funcs[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Start < b.Start
-	})
+	sortFuncs(res.Funcs)
+	// Restored and loaded packages come in another order than one load
+	// of all would give them: sort what is not sorted by file already.
+	sortFuncs(res.Vars)
+	sortFuncs(res.Dependents)
 	slices.Sort(res.Unloaded)
 	res.Unloaded = slices.Compact(res.Unloaded)
 	sortDiagnostics(res.Diagnostics)
@@ -661,8 +694,11 @@ type state struct {
 	mod      Module
 	dir      string // where the go command runs
 	cfg      Config
-	seenFile map[string]bool // absolute file names already turned into Funcs
+	seenFile map[string]bool    // module-relative files already turned into Funcs
+	byFile   map[string][]*Func // module-relative file → its Funcs
 	seenDiag map[diagKey]bool
+	keys     map[string]string   // import path → its cache key, for those that may be stored
+	exports  *exportListing      // what keys come from
 	noTests  map[string]bool     // import paths to load without tests: theirs do not list
 	files    map[string][]string // import path → its absolute Go files, as listed
 }
@@ -674,6 +710,8 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 // deps are importers of the changed packages to load with them for their
 // calls alone (see loadDependents); they are not analysed.
 func (s *state) loadAndAnalyse(ctx context.Context, paths, deps []string) error {
+	errStart := len(s.res.Errors)
+	unloadedStart := len(s.res.Unloaded)
 	var tested, untested []string
 	for _, p := range paths {
 		if s.cfg.NoTests || s.noTests[p] {
@@ -743,9 +781,17 @@ func (s *state) loadAndAnalyse(ctx context.Context, paths, deps []string) error 
 		return fmt.Errorf("analysing packages: %w", err)
 	}
 
-	// Functions first, so that signals find their enclosing function.
-	byFile := map[string][]*Func{} // absolute file name → its funcs
+	// Each path's record, as the cache keeps it; then applied to the result.
+	recs := map[string]*pkgRecord{}
+	var order []string
 	for _, p := range good {
+		path := cmp.Or(p.ForTest, p.PkgPath)
+		rec := recs[path]
+		if rec == nil {
+			rec = &pkgRecord{}
+			recs[path] = rec
+			order = append(order, path)
+		}
 		ix := newPkgIndex(p, s.mod)
 		for _, f := range p.Syntax {
 			name := p.Fset.File(f.FileStart).Name()
@@ -756,34 +802,124 @@ func (s *state) loadAndAnalyse(ctx context.Context, paths, deps []string) error 
 			if orig := p.Fset.Position(f.Package).Filename; orig != name && s.ownFile(orig) {
 				name, cgo = orig, true
 			}
-			if s.seenFile[name] || !s.ownFile(name) || (!cgo && ast.IsGenerated(f)) {
+			rel := s.rel(name)
+			if !s.ownFile(name) || (!cgo && ast.IsGenerated(f)) || slices.Contains(rec.Files, rel) {
 				continue
 			}
-			s.seenFile[name] = true
-			s.res.Files = append(s.res.Files, s.rel(name))
-			funcs := ix.extractFuncs(f, s.rel(name))
-			byFile[name] = funcs
-			s.res.Funcs = append(s.res.Funcs, funcs...)
+			rec.Files = append(rec.Files, rel)
+			rec.Funcs = append(rec.Funcs, ix.extractFuncs(f, rel)...)
 		}
-		s.res.Vars = append(s.res.Vars, ix.vars...)
+		rec.Vars = append(rec.Vars, ix.vars...)
 	}
 
 	for act := range graph.All() {
 		if !act.IsRoot {
 			continue
 		}
+		p := act.Package
+		rec := recs[cmp.Or(p.ForTest, p.PkgPath)]
 		if act.Err != nil {
 			s.res.Errors = append(s.res.Errors, PackageError{
-				Package: act.Package.PkgPath,
+				Package: p.PkgPath,
 				Message: fmt.Sprintf("%s: %v", act.Analyzer.Name, act.Err),
 			})
 			continue
 		}
 		for _, d := range act.Diagnostics {
-			s.addDiagnostic(act.Analyzer, act.Package, d, byFile)
+			if rd, ok := s.rawDiagnostic(act.Analyzer, p, d); ok {
+				rec.Diags = append(rec.Diags, rd)
+			}
 		}
 	}
+
+	// A path with an error, or with files left unanalysed, is not stored:
+	// it is analysed again until it is whole.
+	dirty := map[string]bool{}
+	for _, e := range s.res.Errors[errStart:] {
+		dirty[errPath(e.Package)] = true
+	}
+	unloaded := map[string]bool{}
+	for _, f := range s.res.Unloaded[unloadedStart:] {
+		unloaded[f] = true
+	}
+	for _, path := range order {
+		rec := recs[path]
+		for _, f := range s.files[path] {
+			if unloaded[s.rel(f)] {
+				dirty[path] = true
+			}
+		}
+		countRegionTokens(rec)
+		if !dirty[path] {
+			s.store(path, rec, s.keys)
+		}
+		s.apply(rec)
+	}
 	return nil
+}
+
+// rawDiagnostic turns a pass's diagnostic into plain positions; false for
+// one outside the module's own files.
+func (s *state) rawDiagnostic(a *analysis.Analyzer, p *packages.Package, d analysis.Diagnostic) (rawDiag, bool) {
+	pos := p.Fset.Position(d.Pos)
+	if !pos.IsValid() || !s.ownFile(pos.Filename) {
+		return rawDiag{}, false
+	}
+	rd := rawDiag{Diagnostic: Diagnostic{
+		Analyzer: a.Name,
+		Category: d.Category,
+		Package:  p.PkgPath,
+		File:     s.rel(pos.Filename),
+		Line:     pos.Line,
+		Column:   pos.Column,
+		Message:  d.Message,
+	}}
+	if w, ok := signalWeight(a, d.Category); ok || isSignalPass(a) {
+		if !ok {
+			w = 1 // a category the pass did not declare; its test should catch it
+		}
+		rd.Signal, rd.Weight = true, w
+		return rd, true
+	}
+	if d.End.IsValid() {
+		end := p.Fset.Position(d.End)
+		if end.Filename == pos.Filename {
+			rd.EndLine, rd.EndColumn = end.Line, end.Column
+		}
+	}
+	for _, r := range d.Related {
+		rp := p.Fset.Position(r.Pos)
+		if rp.IsValid() && s.ownFile(rp.Filename) {
+			rd.Related = append(rd.Related, Related{File: s.rel(rp.Filename), Line: rp.Line, Column: rp.Column, Message: r.Message})
+		}
+	}
+	return rd, true
+}
+
+// apply adds a package's record to the result: its files and functions
+// (unless another package already gave them), its diagnostics as findings,
+// signals on their functions, or, under Config.Demote, demoted signals.
+func (s *state) apply(rec *pkgRecord) {
+	s.res.addTokens(rec)
+	skip := map[string]bool{}
+	for _, f := range rec.Files {
+		if s.seenFile[f] {
+			skip[f] = true // a file another variant already covered
+			continue
+		}
+		s.seenFile[f] = true
+		s.res.Files = append(s.res.Files, f)
+	}
+	for _, fn := range rec.Funcs {
+		if !skip[fn.File] {
+			s.byFile[fn.File] = append(s.byFile[fn.File], fn)
+			s.res.Funcs = append(s.res.Funcs, fn)
+		}
+	}
+	s.res.Vars = append(s.res.Vars, rec.Vars...)
+	for _, d := range rec.Diags {
+		s.addDiagnostic(d)
+	}
 }
 
 // loadWith loads the packages of paths as load does, and with them the
@@ -1028,62 +1164,32 @@ func (s *state) rel(name string) string {
 	return filepath.ToSlash(r)
 }
 
-func (s *state) addDiagnostic(a *analysis.Analyzer, p *packages.Package, d analysis.Diagnostic, byFile map[string][]*Func) {
-	pos := p.Fset.Position(d.Pos)
-	if !pos.IsValid() || !s.ownFile(pos.Filename) {
-		return
+func (s *state) addDiagnostic(d rawDiag) {
+	if !s.seenFile[d.File] {
+		return // a generated file
 	}
-	if _, ok := byFile[pos.Filename]; !ok && !s.seenFile[pos.Filename] {
-		return // a generated file, or one another variant already covered
-	}
-	file := s.rel(pos.Filename)
-
-	if w, ok := signalWeight(a, d.Category); ok || isSignalPass(a) {
-		if !ok {
-			w = 1 // a category the pass did not declare; its test should catch it
-		}
-		if fn := Enclosing(byFile[pos.Filename], s.rel(pos.Filename), pos.Line); fn != nil {
-			fn.addSignal(Signal{Check: a.Name + "/" + d.Category, Line: pos.Line, Message: d.Message, Weight: w})
+	fn := Enclosing(s.byFile[d.File], d.File, d.Line)
+	if d.Signal {
+		if fn != nil {
+			fn.addSignal(Signal{Check: d.Analyzer + "/" + d.Category, Line: d.Line, Message: d.Message, Weight: d.Weight})
 		}
 		return
 	}
-
-	k := diagKey{a.Name, file, pos.Line, pos.Column, d.Message}
+	k := diagKey{d.Analyzer, d.File, d.Line, d.Column, d.Message}
 	if s.seenDiag[k] {
 		return
 	}
 	s.seenDiag[k] = true
-	diag := Diagnostic{
-		Analyzer: a.Name,
-		Category: d.Category,
-		Package:  p.PkgPath,
-		File:     file,
-		Line:     pos.Line,
-		Column:   pos.Column,
-		Message:  d.Message,
-	}
-	if d.End.IsValid() {
-		end := p.Fset.Position(d.End)
-		if end.Filename == pos.Filename {
-			diag.EndLine, diag.EndColumn = end.Line, end.Column
-		}
-	}
-	for _, r := range d.Related {
-		rp := p.Fset.Position(r.Pos)
-		if rp.IsValid() && s.ownFile(rp.Filename) {
-			diag.Related = append(diag.Related, Related{File: s.rel(rp.Filename), Line: rp.Line, Column: rp.Column, Message: r.Message})
-		}
-	}
-	fn := Enclosing(byFile[pos.Filename], s.rel(pos.Filename), pos.Line)
+	diag := d.Diagnostic
 	if s.cfg.Demote != nil && s.cfg.Demote(diag) {
 		// Under the precision gate: a place to look, not a finding.
 		s.res.Demoted++
 		if fn != nil {
-			check := a.Name
+			check := d.Analyzer
 			if d.Category != "" {
 				check += "/" + d.Category
 			}
-			fn.addSignal(Signal{Check: check, Line: pos.Line, Message: d.Message, Weight: DemotedWeight})
+			fn.addSignal(Signal{Check: check, Line: d.Line, Message: d.Message, Weight: DemotedWeight})
 		}
 		return
 	}
@@ -1119,6 +1225,17 @@ func Enclosing(funcs []*Func, file string, line int) *Func {
 		}
 	}
 	return best
+}
+
+// sortFuncs sorts functions by file and first line, stably.
+func sortFuncs(fs []*Func) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Start < b.Start
+	})
 }
 
 func sortDiagnostics(ds []Diagnostic) {

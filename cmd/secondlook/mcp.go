@@ -42,9 +42,14 @@ docs/mcp.md has the snippets for Cursor and VS Code.`,
 				// Standard output is the protocol's: people are told on stderr.
 				fmt.Fprintln(c.App.ErrWriter, "secondlook: serving MCP on standard input and output; add it to a coding agent (claude mcp add secondlook -- secondlook mcp), or press Ctrl-C")
 			}
+			dir, err := analysisCacheDir(c)
+			if err != nil {
+				return err
+			}
 			opts := mcpserver.Options{
-				Model: mc,
-				Tool:  findings.Tool{Name: "secondlook", Version: version(), InformationURI: informationURI},
+				Model:         mc,
+				AnalysisCache: dir,
+				Tool:          findings.Tool{Name: "secondlook", Version: version(), InformationURI: informationURI},
 			}
 			if err := mcpserver.Serve(c.Context, opts, c.App.Reader, c.App.Writer); err != nil {
 				return fmt.Errorf("serving MCP: %w", err)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -29,8 +31,8 @@ func modelFlags() []cli.Flag {
 		&cli.IntFlag{Category: catModel, Name: "retries", Value: pipeline.DefaultRetries, Usage: "`N` retries of a request on 429, 5xx, timeouts and connection errors"},
 		&cli.IntFlag{Category: catModel, Name: "max-output-tokens", Value: 2048, Usage: "`N` output tokens one answer may take"},
 		&cli.IntFlag{Category: catModel, Name: "concurrency", Value: pipeline.DefaultConcurrency, Usage: "`N` requests in flight (fewer while the server answers 429)"},
-		&cli.StringFlag{Category: catModel, Name: "cache-dir", Usage: "`DIR` where answers are cached (default: the user cache directory)"},
-		&cli.BoolFlag{Category: catModel, Name: "no-cache", Usage: "neither read nor write cached answers"},
+		&cli.StringFlag{Category: catModel, Name: "cache-dir", Usage: "`DIR` where answers, and in DIR/analysis the packages' analysis, are cached (default: the user cache directory)"},
+		&cli.BoolFlag{Category: catModel, Name: "no-cache", Usage: "neither read nor write cached answers and analysis"},
 		&cli.BoolFlag{Category: catModel, Name: "offline", Usage: "answer only from the cache; a region not in it is a failure"},
 		&cli.BoolFlag{Category: catModel, Name: "no-redact", Usage: "send the code as it is (by default likely secrets are replaced before sending)"},
 		&cli.IntFlag{Category: catModel, Name: "samples", Value: 1, Usage: "ask each region `N` times and vote (costs N times as much)"},
@@ -39,6 +41,26 @@ func modelFlags() []cli.Flag {
 		&cli.Float64Flag{Category: catBudget, Name: "price-in", Usage: "`USD` per million input tokens, to estimate and report cost"},
 		&cli.Float64Flag{Category: catBudget, Name: "price-out", Usage: "`USD` per million output tokens, to estimate and report cost"},
 	}
+}
+
+// analysisCacheDir returns the directory of the analysis cache the flags ask
+// for: DIR/analysis with --cache-dir DIR, beside the answers in the user
+// cache directory by default, "" with --no-cache. A default directory that
+// cannot be found or written (no HOME in a container) costs only time: the
+// scan goes on without the cache, and says so.
+func analysisCacheDir(c *cli.Context) (string, error) {
+	if c.Bool("no-cache") {
+		return "", nil
+	}
+	if dir := c.String("cache-dir"); dir != "" {
+		return filepath.Join(dir, "analysis"), nil
+	}
+	dir, err := pipeline.DefaultAnalysisCacheDir()
+	if err != nil {
+		fmt.Fprintf(c.App.ErrWriter, "secondlook: analysing every package, without the analysis cache: %v\n", err)
+		return "", nil
+	}
+	return dir, nil
 }
 
 // modelConfig returns the model configuration the flags and environment

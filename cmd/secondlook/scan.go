@@ -148,6 +148,11 @@ func scan(c *cli.Context) error {
 		MaxTokens:  c.Int("max-tokens"),
 		Tool:       findings.Tool{Name: "secondlook", Version: version(), InformationURI: informationURI},
 	}
+	cacheDir, err := analysisCacheDir(c)
+	if err != nil {
+		return err
+	}
+	cfg.AnalysisCache = cacheDir
 	if c.Bool("run-tests") {
 		if c.Duration("test-timeout") <= 0 || c.Int("j") < 1 {
 			return usageErrorf("--test-timeout takes a duration > 0 (e.g. 2m) and -j a number ≥ 1")

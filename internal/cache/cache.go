@@ -27,8 +27,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"time"
 )
 
 // magic starts every entry; change its digit when the layout changes, and old
@@ -39,11 +42,21 @@ const headerLen = len(magic) + 8 + sha256.Size
 
 // DefaultDir returns <os.UserCacheDir()>/secondlook/answers.
 func DefaultDir() (string, error) {
+	return userDir("answers")
+}
+
+// DefaultAnalysisDir returns <os.UserCacheDir()>/secondlook/analysis, where
+// the per-package analysis results are kept, next to the answers.
+func DefaultAnalysisDir() (string, error) {
+	return userDir("analysis")
+}
+
+func userDir(name string) (string, error) {
 	base, err := os.UserCacheDir()
 	if err != nil {
 		return "", fmt.Errorf("finding the user cache directory: %w; set --cache-dir, or --no-cache", err)
 	}
-	return filepath.Join(base, "secondlook", "answers"), nil
+	return filepath.Join(base, "secondlook", name), nil
 }
 
 // Key returns the hex sha256 of parts. Each part is prefixed with its length,
@@ -107,10 +120,12 @@ func (c *Cache) Get(key string) ([]byte, bool) {
 	if c == nil || !validKey(key) {
 		return nil, false
 	}
-	b, err := os.ReadFile(c.path(key))
+	name := c.path(key)
+	b, err := os.ReadFile(name)
 	if err != nil {
 		return nil, false
 	}
+	c.touch(name)
 	// A bad entry is left in place rather than removed: the caller's Put
 	// replaces it, and removing it here could race with a writer that has
 	// just renamed a good entry into place.
@@ -207,3 +222,116 @@ func decode(b []byte) ([]byte, bool) {
 	}
 	return data, true
 }
+
+// touchAfter is how stale an entry's modification time may get before a
+// Get sets it to now. The time is the entry's last use, which [Cache.Trim]
+// goes by; updating it once an hour, not at every read, is what the go
+// command's build cache does too.
+const touchAfter = time.Hour
+
+func (c *Cache) touch(name string) {
+	now := time.Now()
+	if fi, err := os.Stat(name); err == nil && now.Sub(fi.ModTime()) > touchAfter {
+		os.Chtimes(name, now, now) // a read-only shared cache stays as it is
+	}
+}
+
+// Limits bound a cache directory; see [Cache.Trim].
+type Limits struct {
+	MaxAge   time.Duration // entries unused for longer are removed; zero: no bound
+	MaxBytes int64         // past this size the least recently used go; zero: no bound
+}
+
+// trimStamp is the file whose modification time says when the directory was
+// last trimmed. It is not 64 hex digits, so never taken for an entry.
+const trimStamp = "trim.txt"
+
+// trimEvery is how often [Cache.TrimDaily] walks the directory.
+const trimEvery = 24 * time.Hour
+
+// TrimDaily trims the cache to lim (see [Cache.Trim]) unless it was done
+// less than a day ago, by this process or another.
+func (c *Cache) TrimDaily(lim Limits) error {
+	if c == nil {
+		return nil
+	}
+	stamp := filepath.Join(c.dir, trimStamp)
+	if fi, err := os.Stat(stamp); err == nil && time.Since(fi.ModTime()) < trimEvery {
+		return nil
+	}
+	// Stamp first: a concurrent process then leaves the walk to us.
+	if err := os.WriteFile(stamp, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
+		return fmt.Errorf("trimming the cache in %s: %w", c.dir, err)
+	}
+	return c.Trim(lim)
+}
+
+// Trim removes the entries unused for longer than lim.MaxAge, then, while
+// the entries left take more than lim.MaxBytes, the least recently used.
+// Only entries are touched: files named by 64 hex digits in the two-digit
+// directories, so a directory shared with other data keeps that data. A
+// temporary file older than a day is a writer that died, and goes too.
+func (c *Cache) Trim(lim Limits) error {
+	if c == nil {
+		return nil
+	}
+	type entry struct {
+		name string
+		size int64
+		used time.Time
+	}
+	var entries []entry
+	now := time.Now()
+	subs, err := os.ReadDir(c.dir)
+	if err != nil {
+		return fmt.Errorf("trimming the cache in %s: %w", c.dir, err)
+	}
+	for _, sub := range subs {
+		if !sub.IsDir() || len(sub.Name()) != 2 || !validKey(sub.Name()+validKeyPad) {
+			continue
+		}
+		dir := filepath.Join(c.dir, sub.Name())
+		files, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, f := range files {
+			fi, err := f.Info()
+			if err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			name := filepath.Join(dir, f.Name())
+			switch {
+			case validKey(f.Name()):
+				if lim.MaxAge > 0 && now.Sub(fi.ModTime()) > lim.MaxAge {
+					os.Remove(name)
+					continue
+				}
+				entries = append(entries, entry{name, fi.Size(), fi.ModTime()})
+			case filepath.Ext(f.Name()) == ".tmp" && now.Sub(fi.ModTime()) > trimEvery:
+				os.Remove(name)
+			}
+		}
+	}
+	if lim.MaxBytes <= 0 {
+		return nil
+	}
+	var total int64
+	for _, e := range entries {
+		total += e.size
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return a.used.Compare(b.used) })
+	for _, e := range entries {
+		if total <= lim.MaxBytes {
+			break
+		}
+		if err := os.Remove(e.name); err == nil || errors.Is(err, fs.ErrNotExist) {
+			total -= e.size
+		}
+	}
+	return nil
+}
+
+// validKeyPad makes a two-digit directory name a key's length, to test its
+// digits with validKey.
+var validKeyPad = string(bytes.Repeat([]byte{'0'}, 2*sha256.Size-2))

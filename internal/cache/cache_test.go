@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The test binary re-executes itself as a writer process when these are set,
@@ -420,5 +421,78 @@ func TestConcurrentProcesses(t *testing.T) {
 		if err := checkPayload(key, b); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestTrim(t *testing.T) {
+	c := open(t, t.TempDir())
+	old := time.Now().Add(-48 * time.Hour)
+	put := func(name string, size int, used time.Time) string {
+		key := Key(name)
+		if err := c.Put(key, bytes.Repeat([]byte{'x'}, size)); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(c.path(key), used, used)
+		return key
+	}
+	stale := put("stale", 10, old)
+	oldest := put("oldest", 1000, time.Now().Add(-3*time.Hour))
+	newer := put("newer", 1000, time.Now().Add(-2*time.Hour))
+	newest := put("newest", 1000, time.Now())
+	// A Get marks an entry used: "oldest" is now the most recent.
+	if _, ok := c.Get(oldest); !ok {
+		t.Fatal("Get missed a fresh entry")
+	}
+	// Data of others in the directory stays.
+	other := filepath.Join(c.Dir(), "analysis", "keep")
+	os.MkdirAll(filepath.Dir(other), 0o755)
+	os.WriteFile(other, []byte("keep"), 0o644)
+	deadTmp := filepath.Join(c.Dir(), newest[:2], newest+".123.tmp")
+	os.WriteFile(deadTmp, []byte("half"), 0o644)
+	os.Chtimes(deadTmp, old, old)
+
+	if err := c.Trim(Limits{MaxAge: 24 * time.Hour, MaxBytes: int64(2500 + headerLen*2)}); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]bool{stale: false, newer: false, oldest: true, newest: true} {
+		if _, ok := c.Get(key); ok != want {
+			t.Errorf("after Trim, entry kept = %v, want %v", ok, want)
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("Trim removed a file that is not an entry: %v", err)
+	}
+	if _, err := os.Stat(deadTmp); err == nil {
+		t.Errorf("Trim left a day-old temporary file")
+	}
+}
+
+func TestTrimDaily(t *testing.T) {
+	c := open(t, t.TempDir())
+	key := Key("a")
+	c.Put(key, []byte("data"))
+	old := time.Now().Add(-48 * time.Hour)
+	os.Chtimes(c.path(key), old, old)
+	lim := Limits{MaxAge: time.Hour}
+	// A stamp from an hour ago: not due.
+	stamp := filepath.Join(c.Dir(), trimStamp)
+	os.WriteFile(stamp, nil, 0o644)
+	hourAgo := time.Now().Add(-time.Hour)
+	os.Chtimes(stamp, hourAgo, hourAgo)
+	if err := c.TrimDaily(lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.path(key)); err != nil {
+		t.Fatalf("TrimDaily trimmed though the last trim was an hour ago")
+	}
+	os.Chtimes(stamp, old, old)
+	if err := c.TrimDaily(lim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(c.path(key)); err == nil {
+		t.Fatalf("TrimDaily did not trim a day after the last trim")
+	}
+	if err := (*Cache)(nil).TrimDaily(lim); err != nil {
+		t.Errorf("nil cache: %v", err)
 	}
 }

@@ -50,6 +50,8 @@ func (s *server) config(sc Scope, defaultTokens int) (pipeline.Config, error) {
 		MaxTokens:  sc.MaxTokens,
 		Tool:       s.opts.Tool,
 		Env:        s.opts.Env,
+
+		AnalysisCache: s.opts.AnalysisCache,
 	}
 	if cfg.MaxTokens == 0 {
 		cfg.MaxTokens = defaultTokens

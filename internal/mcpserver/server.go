@@ -50,6 +50,10 @@ type Options struct {
 
 	// Env, if non-nil, is the environment of the go and git commands.
 	Env []string
+
+	// AnalysisCache is the directory of the per-package analysis cache
+	// (pipeline.Config.AnalysisCache); "" analyses every package each call.
+	AnalysisCache string
 }
 
 // instructions is what a client shows its model about the server as a whole.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/secondlook/secondlook/findings"
 	"github.com/secondlook/secondlook/internal/cache"
@@ -56,6 +57,33 @@ type ModelConfig struct {
 
 	// Progress, if non-nil, is called as regions are reviewed.
 	Progress func(Progress)
+}
+
+// analysisLimits bound the analysis cache: an entry unused for a week goes
+// (the go command's build cache keeps five days), and past 1 GiB the least
+// recently used go. golang.org/x/tools, 300 packages with their tests, takes
+// 16 MB.
+var analysisLimits = cache.Limits{MaxAge: 7 * 24 * time.Hour, MaxBytes: 1 << 30}
+
+// DefaultAnalysisCacheDir returns the analysis cache's directory in the
+// user cache directory, or an error when it cannot be found or written.
+func DefaultAnalysisCacheDir() (string, error) {
+	dir, err := cache.DefaultAnalysisDir()
+	if err == nil {
+		_, err = cache.Open(dir)
+	}
+	return dir, err
+}
+
+// openAnalysisCache opens the analysis cache in dir, trimmed once a day.
+func openAnalysisCache(dir string) (*cache.Cache, error) {
+	c, err := cache.Open(dir)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	// A cache that cannot be trimmed still works; it only grows.
+	c.TrimDaily(analysisLimits)
+	return c, nil
 }
 
 // reviewRegions runs the model over the selected regions and folds its

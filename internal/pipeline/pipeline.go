@@ -133,6 +133,11 @@ type Config struct {
 	// changed ones that are loaded to count the callers of the changed
 	// functions in the review map. Zero means 64; negative, none.
 	MaxDependents int
+
+	// AnalysisCache, if set, is the directory of the per-package analysis
+	// cache (analyzer.Config.Cache): a package unchanged since a run that
+	// stored it is neither loaded nor analysed again. "" analyses all.
+	AnalysisCache string
 }
 
 // Result is what a run produced.
@@ -219,6 +224,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if !cfg.AllRules {
 		acfg.Demote = demoted
 	}
+	if cfg.AnalysisCache != "" {
+		c, err := openAnalysisCache(cfg.AnalysisCache)
+		if err != nil {
+			return nil, err
+		}
+		acfg.Cache = c
+	}
 	var changes map[string][]gitdiff.LineRange
 	if diffMode {
 		d, err := readDiff(ctx, cfg, repo, repoErr)
@@ -289,6 +301,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		Changes:    changes,
 		MaxRegions: cfg.MaxRegions,
 		MaxTokens:  cfg.MaxTokens,
+		// The counts the analysis (or its cache) made already.
+		CountTokens: ares.CountTokens,
 	})
 	whole := sel
 	sel, inShard := sel.Split(cfg.Shard)

@@ -115,12 +115,16 @@ func writeSelectionText(w io.Writer, res *Result, opts SelectionOptions) {
 // rendered prompts, instructions included) and at most receive.
 func requestTokens(res *Result, maxOutput int) (in, out int) {
 	po := res.promptOptions()
+	count := analyzer.CountTokens
+	if res.Analysis != nil {
+		count = res.Analysis.CountTokens // from the analysis cache, if any
+	}
 	for i, r := range res.Selection.Regions {
 		p := prompts.Render(r, po)
 		if i == 0 {
-			in += analyzer.CountTokens(p.System) * len(res.Selection.Regions)
+			in += count(p.System) * len(res.Selection.Regions)
 		}
-		in += analyzer.CountTokens(p.User)
+		in += count(p.User)
 	}
 	return in, maxOutput * len(res.Selection.Regions)
 }
