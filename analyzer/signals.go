@@ -18,6 +18,7 @@ import (
 	"github.com/secondlook/secondlook/analyzer/passes/resources"
 	"github.com/secondlook/secondlook/analyzer/passes/sharedfields"
 	"github.com/secondlook/secondlook/analyzer/passes/timers"
+	"github.com/secondlook/secondlook/analyzer/passes/trust"
 	"github.com/secondlook/secondlook/analyzer/passes/unsafereflect"
 )
 
@@ -53,6 +54,7 @@ var signalPasses = []signalPass{
 	{resources.Analyzer, resources.Signals},
 	{sharedfields.Analyzer, sharedfields.Signals},
 	{timers.Analyzer, timers.Signals},
+	{trust.Analyzer, trust.Signals},
 	{unsafereflect.Analyzer, unsafereflect.Signals},
 }
 
