@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -29,7 +30,7 @@ type use struct {
 // goroutines accesses it too, when something writes it outside constructors.
 // A goroutine that signals its end (close, send, WaitGroup.Done) does not
 // count: its starter may wait for it, as goroutine-write assumes too.
-func (s *state) reportShared(r *reporter, inspect *inspector.Inspector) {
+func (s *state) reportShared(r *astx.Reporter, inspect *inspector.Inspector) {
 	info := s.pass.TypesInfo
 	decls := make(map[*types.Func]*ast.FuncDecl)
 	for cur := range inspect.Root().Preorder((*ast.FuncDecl)(nil)) {
@@ -109,7 +110,7 @@ func (s *state) reportShared(r *reporter, inspect *inspector.Inspector) {
 		for i := range us {
 			u := &us[i]
 			key := u.where
-			if u.locked || reported[key] || r.reportedLine(u.node.Pos()) {
+			if u.locked || reported[key] || r.Reported(u.node.Pos()) {
 				continue // a stronger category of this pass may have seen the line
 			}
 			reported[key] = true
@@ -126,11 +127,11 @@ func (s *state) reportShared(r *reporter, inspect *inspector.Inspector) {
 				verb = "written"
 			}
 			if u.goPos.IsValid() {
-				r.report(u.node, "goroutine-shared", "%s is accessed here in %s without a lock, and %s outside goroutines in %s (line %d)",
-					u.name, u.where, verb, other.where, r.line(other.node.Pos()))
+				r.Report(u.node, "goroutine-shared", "%s is accessed here in %s without a lock, and %s outside goroutines in %s (line %d)",
+					u.name, u.where, verb, other.where, r.Line(other.node.Pos()))
 			} else {
-				r.report(u.node, "goroutine-shared", "%s is accessed here without a lock, and %s in %s (line %d)",
-					u.name, verb, other.where, r.line(other.node.Pos()))
+				r.Report(u.node, "goroutine-shared", "%s is accessed here without a lock, and %s in %s (line %d)",
+					u.name, verb, other.where, r.Line(other.node.Pos()))
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -151,7 +152,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 	}
-	r := &reporter{pass: pass, seen: make(map[lineCat]bool)}
+	r := astx.NewReporter(pass)
 	for _, f := range order {
 		reportField(r, fields[f])
 	}
@@ -159,7 +160,7 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-func reportField(r *reporter, accs []access) {
+func reportField(r *astx.Reporter, accs []access) {
 	var guarded *access // the first guarded access, named in messages
 	written := false
 	locked := make(map[string]bool)   // functions that access the field under its lock
@@ -184,13 +185,13 @@ func reportField(r *reporter, accs []access) {
 	for _, a := range accs {
 		switch {
 		case guarded != nil && a.guard == "" && !a.trusted:
-			r.report(a.sel, "unguarded-access", "field %s is accessed under %s in %s (line %d) but not here",
-				types.ExprString(a.sel), guarded.guard, guarded.where, r.line(guarded.sel.Pos()))
+			r.Report(a.sel, "unguarded-access", "field %s is accessed under %s in %s (line %d) but not here",
+				types.ExprString(a.sel), guarded.guard, guarded.where, r.Line(guarded.sel.Pos()))
 		case guarded == nil && a.goroutine && a.inMethod && a.write && a.guard == "" && !a.ordered:
-			r.report(a.sel, "goroutine-write", "field %s is written in %s without a lock", types.ExprString(a.sel), a.where)
-		case guarded == nil && locker != nil && a.write && a.guard == "" && !a.trusted && isMap(r.pass.TypesInfo, a.sel) && a.where != locker.where:
-			r.report(a.sel, "map-write-unlocked", "map %s is changed here without a lock; %s holds %s while it accesses it (line %d)",
-				types.ExprString(a.sel), locker.where, locker.guard, r.line(locker.sel.Pos()))
+			r.Report(a.sel, "goroutine-write", "field %s is written in %s without a lock", types.ExprString(a.sel), a.where)
+		case guarded == nil && locker != nil && a.write && a.guard == "" && !a.trusted && isMap(r.Pass.TypesInfo, a.sel) && a.where != locker.where:
+			r.Report(a.sel, "map-write-unlocked", "map %s is changed here without a lock; %s holds %s while it accesses it (line %d)",
+				types.ExprString(a.sel), locker.where, locker.guard, r.Line(locker.sel.Pos()))
 		}
 	}
 }

@@ -3,12 +3,10 @@ package sharedfields
 // Control-flow, syntax and type helpers of the sharedfields analyzer.
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
 
-	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -280,35 +278,4 @@ func funcOrigin(fn *types.Func) *types.Func {
 func identOf(e ast.Expr) *ast.Ident {
 	id, _ := ast.Unparen(e).(*ast.Ident)
 	return id
-}
-
-type lineCat struct {
-	file     string
-	line     int
-	category string
-}
-
-// reporter reports each category at most once per line.
-type reporter struct {
-	pass *analysis.Pass
-	seen map[lineCat]bool
-}
-
-func (r *reporter) line(pos token.Pos) int { return r.pass.Fset.Position(pos).Line }
-
-// reportedLine reports whether some category was reported at pos's line.
-func (r *reporter) reportedLine(pos token.Pos) bool {
-	p := r.pass.Fset.Position(pos)
-	return r.seen[lineCat{p.Filename, p.Line, ""}]
-}
-
-func (r *reporter) report(n ast.Node, category, format string, args ...any) {
-	p := r.pass.Fset.Position(n.Pos())
-	key := lineCat{p.Filename, p.Line, category}
-	if r.seen[key] {
-		return
-	}
-	r.seen[key] = true
-	r.seen[lineCat{p.Filename, p.Line, ""}] = true // for reportedLine
-	r.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: category, Message: fmt.Sprintf(format, args...)})
 }

@@ -123,6 +123,14 @@ func NewReporter(pass *analysis.Pass) *Reporter {
 // Line returns the line of pos.
 func (r *Reporter) Line(pos token.Pos) int { return r.Pass.Fset.Position(pos).Line }
 
+// Reported reports whether some category was reported at pos's line: a
+// pass whose categories overlap reports the stronger first and skips the
+// line for the weaker.
+func (r *Reporter) Reported(pos token.Pos) bool {
+	p := r.Pass.Fset.Position(pos)
+	return r.seen[lineCategory{p.Filename, p.Line, ""}]
+}
+
 // Report reports n under category, unless its line has one already.
 func (r *Reporter) Report(n ast.Node, category, format string, args ...any) {
 	r.ReportRelated(n, category, nil, format, args...)
@@ -137,6 +145,7 @@ func (r *Reporter) ReportRelated(n ast.Node, category string, related []analysis
 		return
 	}
 	r.seen[key] = true
+	r.seen[lineCategory{p.Filename, p.Line, ""}] = true // for Reported
 	r.Pass.Report(analysis.Diagnostic{
 		Pos: n.Pos(), End: n.End(), Category: category,
 		Message: fmt.Sprintf(format, args...), Related: related,
