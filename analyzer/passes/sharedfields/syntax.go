@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -42,7 +43,7 @@ func mutexCall(info *types.Info, call *ast.CallExpr) (method, key string, ok boo
 	default:
 		return "", "", false
 	}
-	switch n := namedOf(fn.Signature().Recv().Type()); {
+	switch n := astx.NamedOf(fn.Signature().Recv().Type()); {
 	case n == nil, n.Obj().Name() != "Mutex" && n.Obj().Name() != "RWMutex" && n.Obj().Name() != "Locker":
 		return "", "", false
 	}
@@ -198,7 +199,7 @@ func isGoLit(f inspector.Cursor) bool {
 
 // tracked returns the struct type declared in this package that t or *t names.
 func (s *state) tracked(t types.Type) *types.TypeName {
-	if n := namedOf(t); n != nil && s.types[n.Origin().Obj()] {
+	if n := astx.NamedOf(t); n != nil && s.types[n.Origin().Obj()] {
 		return n.Origin().Obj()
 	}
 	return nil
@@ -248,24 +249,12 @@ func isMap(info *types.Info, e ast.Expr) bool {
 
 // isSyncType reports whether t, or what it points to, is a sync or sync/atomic type.
 func isSyncType(t types.Type) bool {
-	n := namedOf(t)
+	n := astx.NamedOf(t)
 	if n == nil || n.Obj().Pkg() == nil {
 		return false
 	}
 	path := n.Obj().Pkg().Path()
 	return path == "sync" || path == "sync/atomic"
-}
-
-// namedOf returns the named type t or *t denotes, or nil.
-func namedOf(t types.Type) *types.Named {
-	if t == nil {
-		return nil
-	}
-	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, _ := types.Unalias(t).(*types.Named)
-	return n
 }
 
 func funcOrigin(fn *types.Func) *types.Func {

@@ -131,7 +131,7 @@ func (f *function) visit(c inspector.Cursor) {
 		if f.crypto {
 			return
 		}
-		if named := namedOf(info.TypeOf(n)); named != nil && named.Obj().Pkg() != nil {
+		if named := astx.NamedOf(info.TypeOf(n)); named != nil && named.Obj().Pkg() != nil {
 			if p := named.Obj().Pkg().Path(); p == "crypto/tls" || p == "crypto/x509" {
 				f.crypto = true
 				f.r.Report(n, "crypto-use", "builds a %s.%s: its fields decide what a peer must prove", named.Obj().Pkg().Name(), named.Obj().Name())
@@ -186,7 +186,7 @@ func (f *function) weakRandom(c inspector.Cursor, call *ast.CallExpr, fn *types.
 		via = fn.Pkg().Path() + "." + fn.Name()
 	}
 	for _, a := range call.Args {
-		if named := namedOf(info.TypeOf(a)); named != nil && named.Obj().Pkg() != nil && isMathRand(named.Obj().Pkg().Path()) {
+		if named := astx.NamedOf(info.TypeOf(a)); named != nil && named.Obj().Pkg() != nil && isMathRand(named.Obj().Pkg().Path()) {
 			via = types.ExprString(a) + " (a " + named.Obj().Pkg().Path() + "." + named.Obj().Name() + ")"
 		}
 	}
@@ -276,19 +276,8 @@ func (f *function) incoming(x ast.Expr) bool {
 
 // isHTTPType reports whether t is net/http's type name or a pointer to it.
 func isHTTPType(t types.Type, name string) bool {
-	named := namedOf(t)
+	named := astx.NamedOf(t)
 	return named != nil && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == name
-}
-
-func namedOf(t types.Type) *types.Named {
-	if t == nil {
-		return nil
-	}
-	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	named, _ := types.Unalias(t).(*types.Named)
-	return named
 }
 
 // unboundedRead reports io.ReadAll(src), io.Copy(dst, src) and

@@ -19,6 +19,18 @@ func CalleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
 	return fn
 }
 
+// NamedOf returns the named type t or *t denotes, or nil.
+func NamedOf(t types.Type) *types.Named {
+	if t == nil {
+		return nil
+	}
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, _ := types.Unalias(t).(*types.Named)
+	return n
+}
+
 // Contains reports whether node n lies within outer.
 func Contains(outer, n ast.Node) bool {
 	return outer != nil && n != nil && outer.Pos() <= n.Pos() && n.End() <= outer.End()
