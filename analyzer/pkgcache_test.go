@@ -111,20 +111,6 @@ func TestCacheSameResult(t *testing.T) {
 	}
 }
 
-// writeModule writes a module of files (slash-separated names) into dir.
-func writeModule(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, text := range files {
-		full := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // edit replaces old by new in a file of dir, which must hold it.
 func edit(t *testing.T, dir, name, old, new string) {
 	t.Helper()
@@ -207,7 +193,7 @@ func Say(n int) { fmt.Printf("%d\n", n) }
 
 func TestCacheInvalidation(t *testing.T) {
 	dir := t.TempDir()
-	writeModule(t, dir, layered)
+	testtree.WriteFiles(t, dir, layered)
 	rec := newRecorder(t)
 	cfg := Config{Dir: dir, Cache: rec, Demote: everyOther}
 	run(t, cfg)
@@ -297,7 +283,7 @@ func TestCacheCorrupt(t *testing.T) {
 
 func TestCacheSkipsBroken(t *testing.T) {
 	dir := t.TempDir()
-	writeModule(t, dir, map[string]string{
+	testtree.WriteFiles(t, dir, map[string]string{
 		"go.mod":         "module example.com/broken\n\ngo 1.22\n",
 		"ok/ok.go":       "package ok\n\nfunc F() int { return 1 }\n",
 		"bad/bad.go":     "package bad\n\nfunc G() int { return \"no\" }\n",

@@ -319,7 +319,7 @@ func (f *function) unlimited(src ast.Expr) string {
 			return ""
 		}
 		val := f.lastAssigned(v, src.Pos())
-		if val == nil || val == src {
+		if val == nil {
 			return ""
 		}
 		if what := f.unlimited(val); what != "" {
@@ -373,8 +373,6 @@ func (f *function) lastAssigned(v *types.Var, pos token.Pos) ast.Expr {
 			for i, name := range n.Names {
 				if is(name) && i < len(n.Values) {
 					last = n.Values[i]
-				} else if is(name) && i == 0 && len(n.Values) == 1 {
-					last = n.Values[0]
 				}
 			}
 		}
