@@ -96,6 +96,8 @@ type Config struct {
 	// secondlook are as they were is restored, not loaded nor analysed
 	// (see pkgcache.go). Nil analyses everything.
 	Cache Store
+
+	goPackages bool // load every batch with go/packages, as before golist.go (for tests)
 }
 
 // Module describes the module being analysed.
@@ -199,6 +201,10 @@ type Result struct {
 
 	// tokens are token counts already made (see Result.CountTokens).
 	tokens *tokenMemo
+
+	// loads counts the batches loaded from the listing and those it
+	// declined, which go/packages loaded.
+	loads struct{ listed, goPackages int }
 }
 
 // Run loads the packages cfg names and analyses them. It returns an error
@@ -245,9 +251,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// With a cache, the export data of the packages and their
 	// dependencies keys it. In a full scan the go command lists it while
 	// it lists the packages; a diff scan knows its packages only after.
-	var exports chan *exportListing
-	if cfg.Cache != nil && cfg.Files == nil {
-		exports = make(chan *exportListing, 1)
+	var exports chan *listing
+	if cfg.Files == nil {
+		exports = make(chan *listing, 1)
 		go func() { exports <- a.listExports(ctx, queries) }()
 	}
 	paths, err := a.listPackages(ctx, queries)
@@ -275,11 +281,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Files != nil && cfg.Dependents > 0 {
 		deps = a.dependents(ctx, paths)
 	}
+	if exports == nil {
+		a.exports = a.listExports(ctx, paths)
+	}
 	todo := paths
 	if cfg.Cache != nil {
-		if exports == nil {
-			a.exports = a.listExports(ctx, paths)
-		}
 		a.keys = a.cacheKeys(a.exports, paths)
 		todo = a.restore(paths, a.keys)
 		if cfg.Progress != nil && len(todo) < len(paths) {
@@ -698,7 +704,7 @@ type state struct {
 	byFile   map[string][]*Func // module-relative file → its Funcs
 	seenDiag map[diagKey]bool
 	keys     map[string]string   // import path → its cache key, for those that may be stored
-	exports  *exportListing      // what keys come from
+	exports  *listing            // what keys come from
 	noTests  map[string]bool     // import paths to load without tests: theirs do not list
 	files    map[string][]string // import path → its absolute Go files, as listed
 }
@@ -932,7 +938,8 @@ func (s *state) loadWith(ctx context.Context, tests bool, paths []string, deps *
 	if len(*deps) == 0 {
 		return s.load(ctx, tests, paths)
 	}
-	pkgs, err := s.load(ctx, tests, slices.Concat(paths, *deps))
+	// The listing has no importers in it: go/packages lists them all.
+	pkgs, err := s.loadPackages(ctx, tests, slices.Concat(paths, *deps))
 	if err == nil && covers(pkgs, paths) {
 		return s.takeDependents(pkgs, deps), nil
 	}
@@ -955,6 +962,19 @@ func covers(pkgs []*packages.Package, paths []string) bool {
 
 // load loads the packages of paths with full syntax and types.
 func (s *state) load(ctx context.Context, tests bool, paths []string) ([]*packages.Package, error) {
+	if !s.cfg.goPackages {
+		if pkgs, ok := s.loadListed(ctx, tests, paths); ok {
+			s.res.loads.listed++
+			return pkgs, nil
+		}
+	}
+	s.res.loads.goPackages++
+	return s.loadPackages(ctx, tests, paths)
+}
+
+// loadPackages loads the packages of paths with go/packages, which lists
+// them anew and compiles them all for export data.
+func (s *state) loadPackages(ctx context.Context, tests bool, paths []string) ([]*packages.Package, error) {
 	return packages.Load(&packages.Config{
 		Context:    ctx,
 		Mode:       loadMode,

@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -110,72 +109,15 @@ func decodeRecord(data []byte) (*pkgRecord, bool) {
 	return &r, true
 }
 
-// exportListing is what `go list -deps -export` said of some packages.
-type exportListing struct {
-	env    string             // see goEnv
-	byPath map[string]*listed // by ImportPath, test variants as "p [p.test]"
-}
-
-// listed is one package of the listing.
-type listed struct {
-	ImportPath, Name, Dir, ForTest, Export string
-	GoFiles, CompiledGoFiles, Deps         []string
-	Incomplete                             bool
-	Error                                  *struct{ Err string }
-	DepsErrors                             []*struct{ Err string }
-}
-
-// listExports lists the packages of queries (patterns or import paths) with
-// their tests unless Config.NoTests, their dependencies and export data,
-// compiling what the go command's build cache lacks, as the load would.
-// Nil when the listing fails: the load then says what is wrong.
-func (s *state) listExports(ctx context.Context, queries []string) *exportListing {
-	if toolID() == "" || len(queries) == 0 {
-		return nil
-	}
-	type goEnv struct {
-		env string
-		err error
-	}
-	envc := make(chan goEnv, 1)
-	go func() {
-		env, err := s.goEnv(ctx)
-		envc <- goEnv{env, err}
-	}()
-	args := append([]string{"list", "-e", "-deps", "-export", "-json=ImportPath,Name,Dir,ForTest,GoFiles,CompiledGoFiles,Export,Deps,Incomplete,Error,DepsErrors"}, s.cfg.buildFlags()...)
-	if !s.cfg.NoTests {
-		args = append(args, "-test")
-	}
-	cmd := exec.CommandContext(ctx, "go", append(args, queries...)...)
-	cmd.Dir = s.dir
-	cmd.Env = s.cfg.Env
-	out, err := cmd.Output()
-	e := <-envc
-	if err != nil || e.err != nil {
-		return nil
-	}
-	l := &exportListing{env: e.env, byPath: map[string]*listed{}}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for {
-		p := new(listed)
-		if err := dec.Decode(p); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil
-		}
-		l.byPath[p.ImportPath] = p
-	}
-	return l
-}
-
 // cacheKeys returns the cache key of each of paths that may be stored, from
 // the listing: a path whose listing shows any error has none, and with no
 // listing, none has.
-func (s *state) cacheKeys(l *exportListing, paths []string) map[string]string {
-	if l == nil {
+func (s *state) cacheKeys(l *listing, paths []string) map[string]string {
+	tool := toolID()
+	if l == nil || tool == "" {
 		return nil
 	}
-	tool, env, tests := toolID(), l.env, !s.cfg.NoTests
+	env, tests := l.env, !s.cfg.NoTests
 	byPath := l.byPath
 	groups := map[string][]*listed{}
 	want := map[string]bool{}
@@ -210,15 +152,9 @@ func (s *state) cacheKeys(l *exportListing, paths []string) map[string]string {
 			}
 		}
 		part(recordVersion, tool, env, s.mod.Path, s.mod.GoVersion, strconv.FormatBool(s.cfg.NoStatic), strconv.FormatBool(tests), path)
-		ok := true
-		var deps []string
-		for _, p := range group {
-			if p.Incomplete || p.Error != nil || len(p.DepsErrors) > 0 {
-				ok = false
-				break
-			}
-			part("package", p.ImportPath, p.Name)
-			for _, f := range slices.Concat(p.GoFiles, p.CompiledGoFiles) {
+		// Each file by content; the package itself only by its files.
+		hashFiles := func(p *listed, kind string) bool {
+			for _, f := range slices.Concat(p.GoFiles, p.CgoFiles, p.CompiledGoFiles) {
 				abs := f
 				if !filepath.IsAbs(f) {
 					abs = filepath.Join(p.Dir, f)
@@ -229,14 +165,27 @@ func (s *state) cacheKeys(l *exportListing, paths []string) map[string]string {
 					files[abs] = sum
 				}
 				if sum == "" {
-					ok = false
-					break
+					return false
 				}
 				name := filepath.Base(abs) // cgo's output, in the build cache
 				if s.ownFile(abs) {
 					name = s.rel(abs)
 				}
-				part("file", name, sum)
+				part(kind, name, sum)
+			}
+			return true
+		}
+		ok := true
+		var deps []string
+		for _, p := range group {
+			if p.Incomplete || p.Error != nil || len(p.DepsErrors) > 0 {
+				ok = false
+				break
+			}
+			part("package", p.ImportPath, p.Name)
+			if !hashFiles(p, "file") {
+				ok = false
+				break
 			}
 			deps = append(deps, p.Deps...)
 		}
@@ -246,23 +195,31 @@ func (s *state) cacheKeys(l *exportListing, paths []string) map[string]string {
 		slices.Sort(deps)
 		for _, d := range slices.Compact(deps) {
 			dp := byPath[d]
-			if dp == nil {
+			switch {
+			case dp == nil:
 				ok = false
-				break
-			}
-			sum := ""
-			if dp.Export != "" {
-				var seen bool
-				if sum, seen = exports[dp.Export]; !seen {
+			case dp.Export != "":
+				sum, seen := exports[dp.Export]
+				if !seen {
 					sum = exportSum(dp.Export)
 					exports[dp.Export] = sum
 				}
-				if sum == "" {
-					ok = false
-					break
-				}
+				ok = sum != ""
+				part("dep", d, sum)
+			case dp.isVariant():
+				// A package recompiled against the test variant ("q
+				// [p.test]") is not compiled: its files stand in for
+				// its export data (its own dependencies are among deps).
+				part("dep", d)
+				ok = hashFiles(dp, "dep file")
+			case d == "unsafe":
+				part("dep", d)
+			default:
+				ok = false // not compiled: it does not build
 			}
-			part("dep", d, sum)
+			if !ok {
+				break
+			}
 		}
 		if ok {
 			keys[path] = hex.EncodeToString(h.Sum(nil))
