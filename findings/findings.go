@@ -137,6 +137,7 @@ type Tool struct {
 type Stats struct {
 	Mode             string   `json:"mode"` // "diff" or "full"
 	Packages         int      `json:"packages"`
+	PackagesCached   int      `json:"packages_cached,omitempty"` // of Packages, restored from the analysis cache
 	Files            int      `json:"files"`
 	Regions          int      `json:"regions"`          // regions selected for review
 	RegionsLeftOut   int      `json:"regions_left_out"` // cut by --max-regions / --max-tokens

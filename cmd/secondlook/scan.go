@@ -252,8 +252,13 @@ func scan(c *cli.Context) error {
 		return err
 	}
 	if opts.verbose && !opts.quiet {
-		fmt.Fprintf(stderr, "secondlook: scanned %d packages, %d files in %v\n",
-			res.Report.Stats.Packages, res.Report.Stats.Files, time.Since(start).Round(time.Millisecond))
+		st := res.Report.Stats
+		cached := ""
+		if st.PackagesCached > 0 {
+			cached = fmt.Sprintf(" (%d from the analysis cache)", st.PackagesCached)
+		}
+		fmt.Fprintf(stderr, "secondlook: scanned %d packages%s, %d files in %v\n",
+			st.Packages, cached, st.Files, time.Since(start).Round(time.Millisecond))
 	}
 	return finish(c, res, opts)
 }

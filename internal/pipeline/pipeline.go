@@ -283,6 +283,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	res.Analysis = ares
 	res.Report.Stats.Packages = len(ares.Packages)
+	res.Report.Stats.PackagesCached = ares.Cached
 	res.Report.Stats.Files = len(ares.Files)
 	res.Report.Stats.Demoted = ares.Demoted
 	for _, f := range acfg.Files {
