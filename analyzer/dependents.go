@@ -48,6 +48,14 @@ func (s *state) loadDependents(ctx context.Context, deps []string, batch int) er
 			return err
 		}
 		chunk := deps[i:min(i+batch, len(deps))]
+		if !s.cfg.goPackages {
+			if pkgs, ok := s.loadListed(ctx, false, nil, chunk); ok {
+				s.res.loads.listed++
+				s.takeDependents(pkgs, &chunk)
+				continue
+			}
+		}
+		s.res.loads.goPackages++
 		pkgs, err := packages.Load(&packages.Config{
 			Context:    ctx,
 			Mode:       dependentsMode,

@@ -71,34 +71,53 @@ func (p *listed) importID(path string) string {
 }
 
 // listExports lists the packages of queries (patterns or import paths)
-// with their tests unless Config.NoTests, their dependencies, and the
-// export data of those that are imported. Nil when the listing fails: the
-// load then says what is wrong.
-func (s *state) listExports(ctx context.Context, queries []string) *listing {
+// with their tests unless Config.NoTests, and the packages of plain (the
+// importers of a diff scan's packages, loaded for their calls) without,
+// their dependencies, and the export data of those that are imported. Nil
+// when the listing fails: the load then says what is wrong.
+func (s *state) listExports(ctx context.Context, queries, plain []string) *listing {
 	if len(queries) == 0 {
 		return nil
 	}
-	type goEnv struct {
-		env string
-		err error
+	type result struct {
+		pkgs []*listed
+		env  string
+		err  error
 	}
-	envc := make(chan goEnv, 1)
+	envc, plainc := make(chan result, 1), make(chan result, 1)
 	go func() {
 		env, err := s.goEnv(ctx)
-		envc <- goEnv{env, err}
+		envc <- result{env: env, err: err}
+	}()
+	go func() {
+		if len(plain) == 0 {
+			plainc <- result{}
+			return
+		}
+		pkgs, err := s.goList(ctx, []string{"-deps", listFields}, plain)
+		plainc <- result{pkgs: pkgs, err: err}
 	}()
 	args := []string{"-deps", listFields}
 	if !s.cfg.NoTests {
 		args = append(args, "-test")
 	}
 	pkgs, err := s.goList(ctx, args, queries)
-	e := <-envc
+	e, pl := <-envc, <-plainc
 	if err != nil || e.err != nil {
 		return nil
 	}
 	l := &listing{env: e.env, byPath: map[string]*listed{}}
 	for _, p := range pkgs {
 		l.byPath[p.ImportPath] = p
+	}
+	if pl.err == nil {
+		// The importers' packages are listed alike in both; a test
+		// variant is only in the first.
+		for _, p := range pl.pkgs {
+			if l.byPath[p.ImportPath] == nil {
+				l.byPath[p.ImportPath] = p
+			}
+		}
 	}
 	l.compile(ctx, s)
 	return l

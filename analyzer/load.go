@@ -254,7 +254,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var exports chan *listing
 	if cfg.Files == nil {
 		exports = make(chan *listing, 1)
-		go func() { exports <- a.listExports(ctx, queries) }()
+		go func() { exports <- a.listExports(ctx, queries, nil) }()
 	}
 	paths, err := a.listPackages(ctx, queries)
 	if exports != nil {
@@ -282,7 +282,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		deps = a.dependents(ctx, paths)
 	}
 	if exports == nil {
-		a.exports = a.listExports(ctx, paths)
+		a.exports = a.listExports(ctx, paths, deps)
 	}
 	todo := paths
 	if cfg.Cache != nil {
@@ -938,7 +938,13 @@ func (s *state) loadWith(ctx context.Context, tests bool, paths []string, deps *
 	if len(*deps) == 0 {
 		return s.load(ctx, tests, paths)
 	}
-	// The listing has no importers in it: go/packages lists them all.
+	if !s.cfg.goPackages {
+		if pkgs, ok := s.loadListed(ctx, tests, paths, *deps); ok {
+			s.res.loads.listed++
+			return s.takeDependents(pkgs, deps), nil
+		}
+	}
+	s.res.loads.goPackages++
 	pkgs, err := s.loadPackages(ctx, tests, slices.Concat(paths, *deps))
 	if err == nil && covers(pkgs, paths) {
 		return s.takeDependents(pkgs, deps), nil
@@ -963,7 +969,7 @@ func covers(pkgs []*packages.Package, paths []string) bool {
 // load loads the packages of paths with full syntax and types.
 func (s *state) load(ctx context.Context, tests bool, paths []string) ([]*packages.Package, error) {
 	if !s.cfg.goPackages {
-		if pkgs, ok := s.loadListed(ctx, tests, paths); ok {
+		if pkgs, ok := s.loadListed(ctx, tests, paths, nil); ok {
 			s.res.loads.listed++
 			return pkgs, nil
 		}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -28,7 +29,10 @@ import (
 // listing error in it or its dependencies, cgo in a package to check, a
 // dependency without export data. Those are the broken and the unusual;
 // go/packages words their errors.
-func (s *state) loadListed(ctx context.Context, tests bool, paths []string) ([]*packages.Package, bool) {
+//
+// The packages of plain load without their tests, as the importers of a
+// diff scan's packages do.
+func (s *state) loadListed(ctx context.Context, tests bool, paths, plain []string) ([]*packages.Package, bool) {
 	l := s.exports
 	if l == nil || ctx.Err() != nil {
 		return nil, false
@@ -41,13 +45,13 @@ func (s *state) loadListed(ctx context.Context, tests bool, paths []string) ([]*
 		parsed: map[string]*parsedFile{},
 	}
 	var roots []*tcNode
-	plain := map[*tcNode]string{} // a root test variant → its package
-	for _, path := range paths {
+	variantOf := map[*tcNode]string{} // a root test variant → its package
+	for i, path := range slices.Concat(paths, plain) {
 		if l.byPath[path] == nil {
 			return nil, false
 		}
 		ids := []string{path}
-		if tests {
+		if tests && i < len(paths) {
 			tv, xt := path+" ["+path+".test]", path+"_test ["+path+".test]"
 			if l.byPath[tv] != nil {
 				ids[0] = tv
@@ -61,7 +65,7 @@ func (s *state) loadListed(ctx context.Context, tests bool, paths []string) ([]*
 			n.src = true
 			roots = append(roots, n)
 			if i == 0 && id != path {
-				plain[n] = path
+				variantOf[n] = path
 			}
 		}
 	}
@@ -77,7 +81,7 @@ func (s *state) loadListed(ctx context.Context, tests bool, paths []string) ([]*
 	pkgs := make([]*packages.Package, 0, len(roots))
 	for _, n := range roots {
 		pkgs = append(pkgs, n.pkg)
-		if path, ok := plain[n]; ok && !usable(n.pkg) {
+		if path, ok := variantOf[n]; ok && !usable(n.pkg) {
 			// go/packages lists the package beside its test variant; it
 			// is analysed, without its tests, when they do not
 			// type-check (see pickVariants). Checked apart from the

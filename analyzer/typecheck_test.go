@@ -119,20 +119,39 @@ func TestListedLoadSameResult(t *testing.T) {
 	}
 }
 
+// TestListedLoadDiffScan is the same for a diff scan, whose importers of
+// the changed package load with it, for their calls.
+func TestListedLoadDiffScan(t *testing.T) {
+	dir := testtree.Write(t, variantModule)
+	for _, batch := range []int{0, 1} { // importers ride with the batch, or load on their own
+		cfg := Config{Dir: dir, Files: []string{"base/base.go"}, Dependents: 10, BatchSize: batch, goPackages: true}
+		want := run(t, cfg)
+		cfg.goPackages = false
+		got := run(t, cfg)
+		if got.loads.goPackages != 0 || got.loads.listed == 0 {
+			t.Fatalf("batch %d: the listing did not serve every load: loads %+v", batch, got.loads)
+		}
+		sameResult(t, want, got)
+		if diff := cmp.Diff([]string{"example.com/v/b", "example.com/v/c"}, got.DependentPackages); diff != "" {
+			t.Errorf("batch %d: importers loaded (-want +got):\n%s", batch, diff)
+		}
+	}
+}
+
 // TestListedLoadRecompiles checks that the loader found the package that
 // go list recompiles against the test variant, and typed the external test
 // against it: c.Use takes the *b.T of the variant under test.
 func TestListedLoadRecompiles(t *testing.T) {
 	dir := testtree.Write(t, variantModule)
 	s := &state{res: &Result{}, cfg: Config{Dir: dir}, dir: dir}
-	s.exports = s.listExports(t.Context(), []string{"./..."})
+	s.exports = s.listExports(t.Context(), []string{"./..."}, nil)
 	if s.exports == nil {
 		t.Fatal("no listing")
 	}
 	if s.exports.byPath["example.com/v/c [example.com/v/b.test]"] == nil {
 		t.Fatal("go list recompiles no c against b's test variant: the fixture tests nothing")
 	}
-	pkgs, ok := s.loadListed(t.Context(), true, []string{"example.com/v/b"})
+	pkgs, ok := s.loadListed(t.Context(), true, []string{"example.com/v/b"}, nil)
 	if !ok {
 		t.Fatal("the listing declined the batch")
 	}
