@@ -16,6 +16,19 @@ import (
 
 // checkLeaks reports goroutines that f starts and that block forever on a
 // local channel of f because f can return without being their partner.
+//
+// A sender, outside a select that can take another case, leaks when f can
+// return without receiving its value: before its receive (an early error
+// return), through another case of the select that receives (a timeout,
+// ctx.Done), after receiving once from goroutines started in a loop, or by
+// leaving the loop that receives on an error or another select case. A
+// buffer large enough for every sender, a receive from another channel the
+// goroutine sends on or closes (errc beside resc), and a new make of the
+// channel on the way are taken into account; a path that tests a local
+// flag set only on branches that also run the partner (closed = true beside
+// close(ch)) is not followed, since the test and the partner go together in
+// a way the pass does not track. A receiver leaks from an unbuffered channel
+// (or a range over any) that f can return without sending on or closing.
 func checkLeaks(r *reporter, f *fn) {
 	for _, l := range f.chans {
 		var gSend, gRecv, pSend, pRecv int

@@ -154,7 +154,10 @@ type chanUse struct {
 }
 
 // checkClosePaths reports a close that a path runs twice and a send after
-// a close, in f's own body.
+// a close, in f's own body: an explicit close and a deferred close of the
+// same channel, and a close or a send reachable from an earlier close of
+// the same channel with no new channel assigned between them (a close in a
+// loop with no break or return after it).
 func checkClosePaths(r *reporter, f *fn) {
 	info := r.Pass.TypesInfo
 	var closes, deferred, sends []chanUse
@@ -540,7 +543,9 @@ func unassignedChanFields(pass *analysis.Pass, inspect *inspector.Inspector) map
 }
 
 // checkCloseByReceiver reports a close by f of a local channel that
-// goroutines f started send on, on a path where f has not waited for them.
+// goroutines f started send on, on a path where f has not waited for them:
+// no WaitGroup.Wait, no receive from a channel they close or send on, and
+// not every value received.
 func checkCloseByReceiver(r *reporter, f *fn) {
 	info := r.Pass.TypesInfo
 	for _, l := range f.chans {

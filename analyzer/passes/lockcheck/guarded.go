@@ -98,6 +98,35 @@ func (c *checker) recordCall(fn *function, ev *event, must, may lockset) {
 
 // reportGuarded infers, for each field of the receivers, the mutex that
 // guards it, and reports accesses without it that can race.
+//
+// A field is guarded when the type's methods access it with one of the
+// receiver's mutexes held, in at least two methods and at least one write;
+// an access with no lock held is reported in code that another goroutine can
+// run at the same time: an exported method, a goroutine or a method they
+// call. The guarded side must be an exported method or a goroutine too, and
+// hold a write if the unguarded side only reads.
+//
+// Left out: methods called with the lock held (named *Locked, documented
+// so, or called only under the lock), methods documented as not for
+// concurrent use or as called before the value is shared, exported methods
+// named for setting a value up (InitialState, Setup), tests, methods used
+// as values (sync.Once.Do(s.init)), unexported methods that take no lock
+// and write several fields (resets of values not shared yet), calls on
+// values the function has just made (in a local or a named result: db =
+// &DB{}; db.init()), code after a call that took and released the lock
+// (lazy initialization), code under a lock of the program's own (a method
+// named lock or acquire), fields of sync and sync/atomic types, fields
+// passed to sync/atomic functions, and fields where the accesses without a
+// lock outnumber those with it.
+//
+// A call is under the locks held where it starts, so a helper that releases
+// its caller's lock (updateAndUnlock) runs with it held. Two sub-fields of a
+// struct field (s.opts.timeout, s.opts.onClose) are two variables. A method
+// call on a field whose type synchronizes itself (a sync.Map wrapper, an
+// atomic flag, a struct with its own mutex) is no write. A read after
+// receiving from a channel field of the receiver is no race when every
+// write of the field is followed by closing that channel (case <-s.done:
+// return s.err).
 func (c *checker) reportGuarded() {
 	if len(c.records) == 0 {
 		return
