@@ -81,30 +81,13 @@ type chanKey struct {
 func (k chanKey) String() string { return k.root.Name() + k.path }
 
 // keyOf returns the key of a channel expression made of a variable and
-// field selections.
+// field selections, through * but not &.
 func keyOf(info *types.Info, e ast.Expr) (chanKey, bool) {
-	path := ""
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			v, ok := info.Uses[x].(*types.Var)
-			if !ok {
-				return chanKey{}, false
-			}
-			return chanKey{v, path}, true
-		case *ast.SelectorExpr:
-			sel, ok := info.Selections[x]
-			if !ok || sel.Kind() != types.FieldVal {
-				return chanKey{}, false
-			}
-			path = "." + x.Sel.Name + path
-			e = x.X
-		case *ast.StarExpr:
-			e = x.X
-		default:
-			return chanKey{}, false
-		}
+	v, path, ok := astx.FieldPath(info, e, false)
+	if !ok {
+		return chanKey{}, false
 	}
+	return chanKey{v, path}, true
 }
 
 // declOf returns a node at the declaration of k's variable.

@@ -56,7 +56,7 @@ func (c *checker) findAccesses(cur inspector.Cursor, decl *ast.FuncDecl) {
 		if isSyncType(field.Type()) || lockPath(c.info, sc) {
 			continue
 		}
-		c.accesses[se] = accessInfo{write: isWrite(c.info, sc, c.selfSynced), atomic: atomicArg(c.info, sc), sub: subPath(c.info, sc)}
+		c.accesses[se] = accessInfo{write: astx.IsWrite(c.info, sc, c.selfSynced), atomic: atomicArg(c.info, sc), sub: subPath(c.info, sc)}
 	}
 }
 
@@ -421,55 +421,6 @@ func (c *checker) funcOf(decl *ast.FuncDecl) *types.Func {
 	}
 	fn, _ := c.info.Defs[decl.Name].(*types.Func)
 	return fn
-}
-
-// isWrite reports whether the field selected at cur is assigned,
-// incremented, deleted from, or changed through a pointer method:
-// c.n++, c.m[k] = v, delete(c.m, k), c.buf.WriteString(s). Writes through a
-// pointer field (c.conn.closed = true) change another value, not the field,
-// and a method of a type that synchronizes itself (safe: a wrapper of
-// sync.Map, an atomic flag) guards its own writes.
-func isWrite(info *types.Info, cur inspector.Cursor, safe func(types.Type) bool) bool {
-	for {
-		p := cur.Parent()
-		t := info.TypeOf(cur.Node().(ast.Expr))
-		_, ptr := types.Unalias(t).(*types.Pointer)
-		switch n := p.Node().(type) {
-		case *ast.ParenExpr:
-		case *ast.StarExpr:
-			if ptr {
-				return false
-			}
-		case *ast.IndexExpr:
-			if n.X != cur.Node() || ptr {
-				return false
-			}
-		case *ast.SelectorExpr:
-			if sel := info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
-				if safe(t) {
-					return false
-				}
-				_, ptrRecv := sel.Obj().(*types.Func).Signature().Recv().Type().(*types.Pointer)
-				return ptrRecv && !ptr
-			}
-			if ptr {
-				return false
-			}
-		case *ast.AssignStmt:
-			return slices.Contains(n.Lhs, cur.Node().(ast.Expr))
-		case *ast.IncDecStmt:
-			return true
-		case *ast.UnaryExpr:
-			return false // &c.x: what happens through the pointer is not seen
-		case *ast.CallExpr:
-			id, _ := ast.Unparen(n.Fun).(*ast.Ident)
-			b, ok := info.Uses[id].(*types.Builtin)
-			return ok && (b.Name() == "delete" || b.Name() == "clear") && len(n.Args) > 0 && n.Args[0] == cur.Node()
-		default:
-			return false
-		}
-		cur = p
-	}
 }
 
 // atomicArg reports whether the field selected at cur is passed by
