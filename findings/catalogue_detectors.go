@@ -12,7 +12,8 @@ var detectorSpecs = []spec{
 		level: LevelError, precision: PrecisionHigh,
 		help: "A Lock or RLock reaches a return, or a break or continue out of the locked section, with the mutex still held, while another path of the same function unlocks it further on. " +
 			"The early path leaves the mutex locked for good, so the next Lock anywhere in the program blocks forever. " +
-			"Unlock before leaving, or take the lock with defer mu.Unlock() right after Lock.",
+			"Unlock before leaving, or take the lock with defer mu.Unlock() right after Lock. " +
+			"Functions named *Locked, documented as called with the lock held or named for taking a lock, and returns that hand the held lock to the caller, are not reported.",
 		bad: `func (c *Cache) Get(k string) (int, error) {
 	c.mu.Lock()
 	v, ok := c.items[k]
@@ -113,7 +114,8 @@ func (c *Conn) Close() {
 		level: LevelWarning, precision: PrecisionMedium,
 		help: "The methods of a type access a field with one of the receiver's mutexes held, in at least two methods and with at least one write, but this access holds no lock and runs in an exported method or a goroutine that can run at the same time. " +
 			"The unguarded access races with the guarded ones: reads see torn or stale values and concurrent map writes crash the program. " +
-			"Take the same mutex around this access too, or make the field a sync/atomic type.",
+			"Take the same mutex around this access too, or make the field a sync/atomic type. " +
+			"Methods named *Locked or documented as called with the lock held, tests, fields of sync and sync/atomic types, and fields used without the lock more often than with it are not reported.",
 		bad: `func (m *Meter) Mark() {
 	m.mu.Lock()
 	m.count++
@@ -154,7 +156,8 @@ v := q.items[0]`,
 		level: LevelWarning, precision: PrecisionHigh,
 		help: "A goroutine started by the function sends on (or receives from) a channel the function made, and the function can return without being its partner: through another case of the select that receives (a timeout, ctx.Done), by an early return, by receiving only one value from goroutines started in a loop, or by leaving the receiving loop on an error. " +
 			"The goroutine then blocks forever and keeps its stack and everything it references. " +
-			"Give the channel a buffer for every value that may go unreceived, or let the sender select on ctx.Done() too.",
+			"Give the channel a buffer for every value that may go unreceived, or let the sender select on ctx.Done() too. " +
+			"A goroutine ranging over a ticker's channel with no way out of the loop leaks the same way, in a package that stops its tickers: Stop does not close the channel.",
 		bad: `func fetch(ctx context.Context, url string) (*Result, error) {
 	ch := make(chan *Result)
 	go func() { ch <- get(url) }() // blocks forever once ctx is done
@@ -369,7 +372,8 @@ go func() {
 		level: LevelWarning, precision: PrecisionHigh,
 		help: "A context from context.WithCancel, WithTimeout or WithDeadline is passed to a call on a path after its cancel function was called, with no new context assigned between. " +
 			"The callee receives a context that is already done and fails at once with context.Canceled. " +
-			"Derive a fresh context for the later call, or call cancel only after the last use.",
+			"Derive a fresh context for the later call, or call cancel only after the last use. " +
+			"Test files, where cancelling first is how cancellation is tested, are not checked.",
 		bad: `ctx, cancel := context.WithTimeout(parent, time.Second)
 err := sink.Send(ctx, e)
 cancel()
@@ -388,7 +392,8 @@ if err := sink.Send(ctx, e); err != nil {
 		level: LevelWarning, precision: PrecisionHigh,
 		help: "An HTTP response, a file, SQL rows or (in code built for Go before 1.23) a time.Ticker held in a local variable is never closed, or is closed on some paths while another returns without closing it, outside the branch where the acquisition failed. " +
 			"An unclosed response body keeps its connection from being reused, an unclosed file leaks a descriptor, unclosed rows keep a database connection busy, and an unstopped ticker ticks forever. " +
-			"Close it with defer right after the error check, before any early return.",
+			"Close it with defer right after the error check, before any early return. " +
+			"A body or rows read to their end (io.ReadAll, io.Copy, a finished for rows.Next() loop), and a value returned, stored or passed to a call that may close it, are not reported.",
 		bad: `resp, err := c.Do(req)
 if err != nil {
 	return err
@@ -412,7 +417,8 @@ if resp.StatusCode != http.StatusOK {
 		level: LevelWarning, precision: PrecisionMedium,
 		help: "A defer in a loop body closes, stops or cancels what the same turn acquired, or unlocks a mutex the turn locked. " +
 			"Deferred calls run when the function returns, not at the end of the turn, so files and contexts pile up across turns and a mutex locked on the first turn is still held when the second turn locks it again. " +
-			"Move the body of the loop into a function of its own, or release explicitly at the end of each turn.",
+			"Move the body of the loop into a function of its own, or release explicitly at the end of each turn. " +
+			"In test files only the unlocks are reported: a table test's few turns make the other releases harmless.",
 		bad: `for _, p := range paths {
 	f, err := os.Open(p)
 	if err != nil {

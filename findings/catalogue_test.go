@@ -6,79 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/appends"
-	"golang.org/x/tools/go/analysis/passes/assign"
-	"golang.org/x/tools/go/analysis/passes/atomic"
-	"golang.org/x/tools/go/analysis/passes/bools"
-	"golang.org/x/tools/go/analysis/passes/copylock"
-	"golang.org/x/tools/go/analysis/passes/deepequalerrors"
-	"golang.org/x/tools/go/analysis/passes/defers"
-	"golang.org/x/tools/go/analysis/passes/errorsas"
-	"golang.org/x/tools/go/analysis/passes/hostport"
-	"golang.org/x/tools/go/analysis/passes/httpresponse"
-	"golang.org/x/tools/go/analysis/passes/ifaceassert"
-	"golang.org/x/tools/go/analysis/passes/loopclosure"
-	"golang.org/x/tools/go/analysis/passes/lostcancel"
-	"golang.org/x/tools/go/analysis/passes/nilfunc"
-	"golang.org/x/tools/go/analysis/passes/nilness"
-	"golang.org/x/tools/go/analysis/passes/printf"
-	"golang.org/x/tools/go/analysis/passes/reflectvaluecompare"
-	"golang.org/x/tools/go/analysis/passes/shift"
-	"golang.org/x/tools/go/analysis/passes/sigchanyzer"
-	"golang.org/x/tools/go/analysis/passes/slog"
-	"golang.org/x/tools/go/analysis/passes/sqlrowserr"
-	"golang.org/x/tools/go/analysis/passes/stdmethods"
-	"golang.org/x/tools/go/analysis/passes/stringintconv"
-	"golang.org/x/tools/go/analysis/passes/structtag"
-	"golang.org/x/tools/go/analysis/passes/testinggoroutine"
-	"golang.org/x/tools/go/analysis/passes/tests"
-	"golang.org/x/tools/go/analysis/passes/timeformat"
-	"golang.org/x/tools/go/analysis/passes/unmarshal"
-	"golang.org/x/tools/go/analysis/passes/unsafeptr"
-	"golang.org/x/tools/go/analysis/passes/unusedresult"
-	"golang.org/x/tools/go/analysis/passes/unusedwrite"
-	"golang.org/x/tools/go/analysis/passes/waitgroup"
-
+	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/findings"
 )
 
 // analyzers are the x/tools passes secondlook runs: the vet set and a few
 // more. Each must have exactly one rule.
-var analyzers = []*analysis.Analyzer{
-	appends.Analyzer,
-	assign.Analyzer,
-	atomic.Analyzer,
-	bools.Analyzer,
-	copylock.Analyzer,
-	defers.Analyzer,
-	errorsas.Analyzer,
-	httpresponse.Analyzer,
-	hostport.Analyzer,
-	ifaceassert.Analyzer,
-	loopclosure.Analyzer,
-	lostcancel.Analyzer,
-	nilfunc.Analyzer,
-	printf.Analyzer,
-	shift.Analyzer,
-	sigchanyzer.Analyzer,
-	slog.Analyzer,
-	stdmethods.Analyzer,
-	stringintconv.Analyzer,
-	structtag.Analyzer,
-	testinggoroutine.Analyzer,
-	tests.Analyzer,
-	timeformat.Analyzer,
-	unmarshal.Analyzer,
-	unsafeptr.Analyzer,
-	unusedresult.Analyzer,
-	waitgroup.Analyzer,
-	nilness.Analyzer,
-	unusedwrite.Analyzer,
-	sqlrowserr.Analyzer,
-	deepequalerrors.Analyzer,
-	reflectvaluecompare.Analyzer,
-}
+var analyzers = analyzer.StaticAnalyzers()
 
 var wantKinds = []string{
 	"deadlock", "goroutine-leak", "data-race", "waitgroup-misuse", "channel-misuse", "context-misuse", "loop-variable-capture",
@@ -346,6 +280,56 @@ func TestPrecisionNote(t *testing.T) {
 		n := r.PrecisionNote()
 		if n == "" || strings.Contains(n, "unknown") || strings.Contains(n, "certain") {
 			t.Errorf("%s: precision note %q", r.ID, n)
+		}
+	}
+}
+
+// TestDetectorDocs holds that the catalogue is the one source of a
+// detector's rule docs: the pass's Doc is a title and one line per category
+// ("name: one sentence."), in the order of its Categories, and every rule
+// that names a pass of ours has its category there.
+func TestDetectorDocs(t *testing.T) {
+	cats := analyzer.DetectorCategories()
+	docs := map[string]map[string]bool{} // pass -> categories its Doc lists
+	for _, a := range analyzer.DetectorAnalyzers() {
+		lines := strings.Split(a.Doc, "\n")
+		if len(lines) < 3 || lines[0] == "" || lines[1] != "" {
+			t.Errorf("%s: Doc is not a title, a blank line and a line per category:\n%s", a.Name, a.Doc)
+			continue
+		}
+		docs[a.Name] = map[string]bool{}
+		var listed []string
+		for _, line := range lines[2:] {
+			name, text, ok := strings.Cut(line, ": ")
+			if !ok || !kebabRE.MatchString(name) || sentences(text) != 1 || !strings.HasSuffix(text, ".") {
+				t.Errorf("%s: Doc line %q is not \"category: one sentence.\"", a.Name, line)
+				continue
+			}
+			listed = append(listed, name)
+			docs[a.Name][name] = true
+		}
+		if !slices.Equal(listed, cats[a.Name]) {
+			t.Errorf("%s: Doc lists %q, Categories are %q", a.Name, listed, cats[a.Name])
+		}
+	}
+	static := map[string]bool{}
+	for _, a := range analyzers {
+		static[a.Name] = true
+	}
+	for _, r := range findings.Rules() {
+		pass, cat, ok := strings.Cut(r.Analyzer, "/")
+		if !ok {
+			continue
+		}
+		switch {
+		case docs[pass] != nil:
+			if !docs[pass][cat] {
+				t.Errorf("%s: rule for %s, which the pass's Doc does not list", r.ID, r.Analyzer)
+			}
+		case static[pass], pass == "secondlook", pass == "runtests":
+			// a split of an x/tools pass's diagnostics, or a check outside the passes
+		default:
+			t.Errorf("%s: analyzer %q names no pass secondlook runs", r.ID, r.Analyzer)
 		}
 	}
 }

@@ -22,6 +22,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "secondlook: unknown command %q: run \"secondlook help\" for the commands\n", args[1])
 		return exitUsage
 	}
+	if len(args) > 2 && args[1] == "help" && !strings.HasPrefix(args[2], "-") && app.Command(args[2]) == nil && args[2] != "help" {
+		// urfave/cli answers an unknown topic with an exit error of its
+		// own, code 3 again; it is the user's mistake.
+		fmt.Fprintf(stderr, "secondlook: unknown help topic %q: run \"secondlook help\" for the list\n", args[2])
+		return exitUsage
+	}
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK

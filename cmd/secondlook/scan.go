@@ -281,7 +281,8 @@ func finish(c *cli.Context, res *pipeline.Result, opts scanOptions) error {
 	case opts.dryRun && opts.format == "json":
 		err = pipeline.WriteSelectionJSON(&buf, res)
 	case opts.dryRun:
-		err = pipeline.WriteSelectionText(&buf, res, pipeline.SelectionOptions{Verbose: opts.verbose, Prices: opts.prices, MaxOutputTokens: opts.maxOutput})
+		err = pipeline.WriteSelectionText(&buf, res, pipeline.SelectionOptions{Verbose: opts.verbose, Prices: opts.prices, MaxOutputTokens: opts.maxOutput,
+			SignalsHint: "-v lists them", BudgetHint: "--max-regions, --max-tokens"})
 	case opts.format == "json":
 		err = findings.WriteJSON(&buf, rep)
 	case opts.format == "markdown":

@@ -52,6 +52,10 @@ type SelectionOptions struct {
 	Verbose         bool            // every signal, the low-weight ones too
 	Prices          findings.Prices // the model's, to estimate the cost; zero: not known
 	MaxOutputTokens int             // what an answer may take, to bound what the requests receive
+	// The face's words for what a reader can do about what the text leaves
+	// out, since the pipeline knows no flags; "" says nothing more.
+	SignalsHint string // how to list the lower-weight signals: "-v lists them"
+	BudgetHint  string // what sets the budget: "--max-regions, --max-tokens"
 }
 
 // WriteSelectionText writes the regions a scan selected as `scan
@@ -93,12 +97,12 @@ func writeSelectionText(w io.Writer, res *Result, opts SelectionOptions) {
 			shown++
 		}
 		if rest := len(r.Signals) - shown; rest > 0 {
-			fmt.Fprintf(w, "    (+%d lower-weight signals; -v lists them)\n", rest)
+			fmt.Fprintf(w, "    (+%d lower-weight signals%s)\n", rest, hint("; ", opts.SignalsHint, ""))
 		}
 	}
 	fmt.Fprintf(w, "%s would go to a model", RegionsAndTokens(len(sel.Regions), sel.TotalTokens))
 	if n := len(sel.LeftOut); n > 0 {
-		fmt.Fprintf(w, "; %d left out by --max-regions/--max-tokens", n)
+		fmt.Fprintf(w, "; %d left out by the budget%s", n, hint(" (", opts.BudgetHint, ")"))
 	}
 	fmt.Fprintln(w)
 	if len(sel.Regions) > 0 {
@@ -109,6 +113,14 @@ func writeSelectionText(w io.Writer, res *Result, opts SelectionOptions) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// hint returns a face's hint between before and after, or "" without one.
+func hint(before, h, after string) string {
+	if h == "" {
+		return ""
+	}
+	return before + h + after
 }
 
 // requestTokens estimates what reviewing the selection would send (the

@@ -56,7 +56,8 @@ func TestSelectionWritersGolden(t *testing.T) {
 		res  *Result
 		opts SelectionOptions
 	}{
-		{"sample", selectionResult(), SelectionOptions{MaxOutputTokens: 2048}},
+		{"sample", selectionResult(), SelectionOptions{MaxOutputTokens: 2048, SignalsHint: "ask for them", BudgetHint: "the limits"}},
+		{"no-hints", selectionResult(), SelectionOptions{MaxOutputTokens: 2048}},
 		{"verbose-priced", selectionResult(), SelectionOptions{Verbose: true, Prices: findings.Prices{In: 0.4, Out: 1.6}, MaxOutputTokens: 100}},
 		{"empty", &Result{Report: &findings.Report{Stats: findings.Stats{Mode: "full"}}, Selection: &analyzer.Selection{}}, SelectionOptions{}},
 	} {

@@ -1,6 +1,16 @@
 // Package chancheck defines an Analyzer that reports goroutines leaked on
 // channels, channels closed, sent on or used in ways that panic or block
-// for good, and resources left open.
+// for good, and resources left open. It reports bugs, not risk signals:
+// each diagnostic's Category names a rule of the findings catalogue
+// (findings/catalogue_detectors.go), which holds its user-facing help; the
+// comments next to each check say what it leaves out.
+//
+// The pass looks at one function at a time, with the goroutines that
+// function starts (function literals run by go, errgroup.Group.Go or
+// sync.WaitGroup.Go, and functions of the package run by go with the
+// channel as an argument), and at channels the function makes and keeps to
+// itself: a channel stored, returned, passed to another call or used by
+// another closure may have partners elsewhere, so it is left alone.
 package chancheck
 
 import (
@@ -13,78 +23,17 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 )
 
-// Doc's first line is a title; then a paragraph per category.
+// Doc's first line is a title; then a line per category. The rules' help
+// lives in the findings catalogue.
 const Doc = `report goroutines leaked on channels, channel misuse and unclosed resources
 
-The chancheck analyzer reports bugs, not risk signals: each diagnostic's
-Category names a catalogue rule. It looks at one function at a time, with
-the goroutines that function starts (function literals run by go,
-errgroup.Group.Go or sync.WaitGroup.Go, and functions of the package run by
-go with the channel as an argument), and at channels the function makes and
-keeps to itself: a channel stored, returned, passed to another call or used
-by another closure may have partners elsewhere, so it is left alone.
-
-goroutine-leak-channel: a goroutine sends on a channel, outside a select
-that can take another case, and the function can return without receiving
-the value: before its receive (an early error return), through another case
-of the select that receives (a timeout, ctx.Done), after receiving once from
-goroutines started in a loop, or by leaving the loop that receives on an
-error or another select case. A buffer large enough for every sender, a
-receive from another channel the goroutine sends on or closes (errc beside
-resc), and a new make of the channel on the way are taken into account; a
-path that tests a local flag set only on branches that also run the partner
-(closed = true beside close(ch)) is not followed, since the test and the
-partner go together in a way the pass does not track.
-Also a goroutine receiving from an unbuffered channel (or ranging over any)
-that the function can return without sending on or closing, and a goroutine
-ranging over a ticker's channel with no way out of the loop, in a package
-that stops tickers: Stop does not close the channel, so the goroutine never
-ends.
-
-close-twice: a close of a channel that can run again on the same path: a
-goroutine started in a loop, or several goroutines, each closing a channel
-of the function unconditionally; an explicit close and a deferred close of
-the same channel; a close reachable from an earlier close of the same
-channel with no new channel assigned between them (a close in a loop with no
-break or return after it).
-
-send-after-close: a send on a channel reachable from a close of the same
-channel in the same function, with no new channel assigned between them.
-
-nil-channel: a send, a receive, a range or a close outside a select of a
-channel variable declared without a value and never assigned in the
-function, or of an unexported struct field of channel type that the package
-never assigns; the send or receive blocks forever and the close panics.
-
-close-by-receiver: the function closes a channel that goroutines it started
-send on, on a path where it has not waited for them (WaitGroup.Wait, a
-receive from a channel they close or send on, or receiving every value): a
-sender still running panics.
-
-resource-not-closed: an HTTP response (http.Get, Post, PostForm and the
-Client methods, but not Head, whose body is http.NoBody), a file
-(os.Open, Create, OpenFile, CreateTemp), SQL rows (Query, QueryContext) or,
-in a file whose Go version is before go1.23 (when unstopped tickers began to
-be collected), a time.NewTicker, assigned to a local variable that the
-function never closes (stops) nor reads to its end (a response body by
-io.ReadAll or io.Copy, rows in a for rows.Next() loop, whose end closes
-them but whose body does not), or closes on some paths but
-returns on another without closing, outside the branch where the
-acquisition failed (err != nil, os.IsNotExist(err)). A variable returned,
-stored, captured by a closure other than a deferred one that closes it, or
-passed to a call that might close it is left alone; reading it (io.ReadAll,
-json.NewDecoder, bufio, fmt.Fprint and the type's own methods) is not
-handing it on. go vet's httpresponse and sqlrowserr check other things:
-the use of a response before its error check, and rows.Err.
-
-defer-in-loop: a defer directly in a loop body, with no return or break
-after it in that body, that unlocks a mutex the same turn locked (the lock
-taken on the first turn is still held when the second turn takes it, a
-deadlock), or, outside test files, closes or stops what the turn acquired
-(a variable declared or assigned in the body) or cancels a context the turn
-derived: the deferred calls run only when the function returns, so
-descriptors, connections and timers pile up. A table test's few turns make
-the latter harmless, so test files are left out.`
+goroutine-leak-channel: a goroutine blocks forever on a channel of the function because the function can return without being its partner.
+close-twice: a channel is closed twice on one path.
+send-after-close: a send on a channel is reachable from a close of the same channel.
+nil-channel: a channel that is never made is sent on, received from or closed.
+close-by-receiver: the function closes a channel that goroutines it started may still send on.
+resource-not-closed: an HTTP response, file, SQL rows or ticker in a local variable is not closed on some path.
+defer-in-loop: a defer in a loop body releases what the turn acquired only when the function returns.`
 
 // Categories are the rules this pass reports, each a catalogue rule Name.
 var Categories = []string{

@@ -104,6 +104,21 @@ type resource struct {
 
 // checkResources reports resources f acquires into a local variable and
 // neither releases nor hands on, on some path or on all.
+//
+// The resources: an HTTP response (http.Get, Post, PostForm and the Client
+// methods, but not Head, whose body is http.NoBody), a file (os.Open,
+// Create, OpenFile, CreateTemp), SQL rows (Query, QueryContext) or, in a
+// file whose Go version is before go1.23 (when unstopped tickers began to be
+// collected), a time.NewTicker. Reading one to its end releases it too (a
+// response body by io.ReadAll or io.Copy, rows in a for rows.Next() loop,
+// whose end closes them but whose body does not). A path is not reported
+// inside the branch where the acquisition failed (err != nil,
+// os.IsNotExist(err)). A variable returned, stored, captured by a closure
+// other than a deferred one that closes it, or passed to a call that might
+// close it is left alone; reading it (io.ReadAll, json.NewDecoder, bufio,
+// fmt.Fprint and the type's own methods) is not handing it on. go vet's
+// httpresponse and sqlrowserr check other things: the use of a response
+// before its error check, and rows.Err.
 func checkResources(r *reporter, f *fn) {
 	info := r.Pass.TypesInfo
 	goVersion := ""
@@ -394,6 +409,12 @@ func exitWord(g *flow.Graph, a ast.Node) string {
 // checkDeferInLoop reports a defer inside a loop body that releases what
 // the same turn of the loop acquired: the releases pile up until the
 // function returns, and a lock taken each turn is still held on the next.
+//
+// The defer must sit directly in the loop body, with no return or break
+// after it in that body. It unlocks a mutex the same turn locked or, outside
+// test files, closes or stops what the turn acquired (a variable declared
+// or assigned in the body) or cancels a context the turn derived. A table
+// test's few turns make the latter harmless, so test files are left out.
 func checkDeferInLoop(r *reporter, f *fn) {
 	info := r.Pass.TypesInfo
 	astx.InspectDirect(f.cur, func(c inspector.Cursor) {

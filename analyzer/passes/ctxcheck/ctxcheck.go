@@ -1,5 +1,10 @@
 // Package ctxcheck defines an Analyzer that reports goroutines that ignore
-// their context and contexts used after their cancel.
+// their context and contexts used after their cancel. It reports bugs, not
+// risk signals: each diagnostic's Category names a rule of the findings
+// catalogue (findings/catalogue_detectors.go), which holds its user-facing
+// help; the comments next to each check say what it leaves out. go vet's
+// lostcancel reports a cancel function that is not called; this pass
+// reports what lostcancel does not.
 package ctxcheck
 
 import (
@@ -16,27 +21,12 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 )
 
-// Doc's first line is a title; then a paragraph per category.
+// Doc's first line is a title; then a line per category. The rules' help
+// lives in the findings catalogue.
 const Doc = `report goroutines that ignore their context and contexts used after cancel
 
-The ctxcheck analyzer reports bugs, not risk signals: each diagnostic's
-Category names a catalogue rule. go vet's lostcancel reports a cancel
-function that is not called; this pass reports what lostcancel does not.
-
-ctx-loop-unwatched: a goroutine (a function literal started by go or
-errgroup.Group.Go, or a function of the package a go statement starts) with
-a context.Context in scope runs an endless loop (for {}, or a range over a
-ticker's channel) that blocks on a channel send, receive or select, never
-refers to the context, and has no way out: no return, break, goto or panic.
-When the context is cancelled the goroutine keeps running, or blocks,
-forever.
-
-ctx-used-after-cancel: a context from context.WithCancel, WithTimeout or
-WithDeadline is passed to a call on a path after its cancel function was
-called explicitly, with no new context assigned between: the callee gets a
-context that is already done. Calls of its methods (ctx.Err(), ctx.Done())
-and context.Cause or WithoutCancel are not reported; nor are test files,
-where cancelling first is how cancellation is tested.`
+ctx-loop-unwatched: a goroutine with a context in scope runs an endless blocking loop that never refers to the context.
+ctx-used-after-cancel: a context is passed to a call on a path after its cancel function was called.`
 
 // Categories are the rules this pass reports, each a catalogue rule Name.
 var Categories = []string{
@@ -162,7 +152,11 @@ func contextsInScope(info *types.Info, cur inspector.Cursor) []*types.Var {
 }
 
 // checkLoops reports endless blocking loops in a goroutine that never look
-// at the context in scope.
+// at the context in scope. The goroutine is a function literal started by
+// go or errgroup.Group.Go, or a function of the package a go statement
+// starts; the loop is for {} or a range over a ticker's channel, blocks on
+// a channel send, receive or select, and has no way out: no return, break,
+// goto or panic.
 func checkLoops(r *reporter, cur inspector.Cursor, body *ast.BlockStmt) {
 	info := r.Pass.TypesInfo
 	ctxs := contextsInScope(info, cur)
@@ -320,7 +314,12 @@ func blockingOp(info *types.Info, c inspector.Cursor) ast.Node {
 }
 
 // checkUseAfterCancel reports a context passed to a call after its cancel
-// function ran on the same path.
+// function ran on the same path. The context comes from
+// context.WithCancel, WithTimeout or WithDeadline, the cancel is called
+// explicitly, and no new context is assigned between. Calls of its methods
+// (ctx.Err(), ctx.Done()) and context.Cause or WithoutCancel are not
+// reported; nor are test files, where cancelling first is how cancellation
+// is tested.
 func checkUseAfterCancel(r *reporter, cur inspector.Cursor, body *ast.BlockStmt) {
 	info := r.Pass.TypesInfo
 	type derived struct {

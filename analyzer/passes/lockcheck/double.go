@@ -106,7 +106,10 @@ type orderEdge struct {
 }
 
 // reportOrders reports pairs of locks taken in both orders, once per pair,
-// where the two goroutines would block each other.
+// where the two goroutines would block each other. Two mutexes are told
+// apart by the field or package variable that holds them (their class), not
+// by the value, so the pair may be taken in the two orders anywhere in the
+// package.
 func (c *checker) reportOrders() {
 	type pair struct{ a, b types.Object }
 	by := make(map[pair][]orderEdge)

@@ -6,7 +6,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -56,7 +55,7 @@ func (c *checker) findAccesses(cur inspector.Cursor, decl *ast.FuncDecl) {
 		if isSyncType(field.Type()) || lockPath(c.info, sc) {
 			continue
 		}
-		c.accesses[se] = accessInfo{write: isWrite(c.info, sc, c.selfSynced), atomic: atomicArg(c.info, sc), sub: subPath(c.info, sc)}
+		c.accesses[se] = accessInfo{write: astx.IsWrite(c.info, sc, c.selfSynced), atomic: atomicArg(c.info, sc), sub: subPath(c.info, sc)}
 	}
 }
 
@@ -98,6 +97,35 @@ func (c *checker) recordCall(fn *function, ev *event, must, may lockset) {
 
 // reportGuarded infers, for each field of the receivers, the mutex that
 // guards it, and reports accesses without it that can race.
+//
+// A field is guarded when the type's methods access it with one of the
+// receiver's mutexes held, in at least two methods and at least one write;
+// an access with no lock held is reported in code that another goroutine can
+// run at the same time: an exported method, a goroutine or a method they
+// call. The guarded side must be an exported method or a goroutine too, and
+// hold a write if the unguarded side only reads.
+//
+// Left out: methods called with the lock held (named *Locked, documented
+// so, or called only under the lock), methods documented as not for
+// concurrent use or as called before the value is shared, exported methods
+// named for setting a value up (InitialState, Setup), tests, methods used
+// as values (sync.Once.Do(s.init)), unexported methods that take no lock
+// and write several fields (resets of values not shared yet), calls on
+// values the function has just made (in a local or a named result: db =
+// &DB{}; db.init()), code after a call that took and released the lock
+// (lazy initialization), code under a lock of the program's own (a method
+// named lock or acquire), fields of sync and sync/atomic types, fields
+// passed to sync/atomic functions, and fields where the accesses without a
+// lock outnumber those with it.
+//
+// A call is under the locks held where it starts, so a helper that releases
+// its caller's lock (updateAndUnlock) runs with it held. Two sub-fields of a
+// struct field (s.opts.timeout, s.opts.onClose) are two variables. A method
+// call on a field whose type synchronizes itself (a sync.Map wrapper, an
+// atomic flag, a struct with its own mutex) is no write. A read after
+// receiving from a channel field of the receiver is no race when every
+// write of the field is followed by closing that channel (case <-s.done:
+// return s.err).
 func (c *checker) reportGuarded() {
 	if len(c.records) == 0 {
 		return
@@ -392,299 +420,4 @@ func (c *checker) funcOf(decl *ast.FuncDecl) *types.Func {
 	}
 	fn, _ := c.info.Defs[decl.Name].(*types.Func)
 	return fn
-}
-
-// isWrite reports whether the field selected at cur is assigned,
-// incremented, deleted from, or changed through a pointer method:
-// c.n++, c.m[k] = v, delete(c.m, k), c.buf.WriteString(s). Writes through a
-// pointer field (c.conn.closed = true) change another value, not the field,
-// and a method of a type that synchronizes itself (safe: a wrapper of
-// sync.Map, an atomic flag) guards its own writes.
-func isWrite(info *types.Info, cur inspector.Cursor, safe func(types.Type) bool) bool {
-	for {
-		p := cur.Parent()
-		t := info.TypeOf(cur.Node().(ast.Expr))
-		_, ptr := types.Unalias(t).(*types.Pointer)
-		switch n := p.Node().(type) {
-		case *ast.ParenExpr:
-		case *ast.StarExpr:
-			if ptr {
-				return false
-			}
-		case *ast.IndexExpr:
-			if n.X != cur.Node() || ptr {
-				return false
-			}
-		case *ast.SelectorExpr:
-			if sel := info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
-				if safe(t) {
-					return false
-				}
-				_, ptrRecv := sel.Obj().(*types.Func).Signature().Recv().Type().(*types.Pointer)
-				return ptrRecv && !ptr
-			}
-			if ptr {
-				return false
-			}
-		case *ast.AssignStmt:
-			return slices.Contains(n.Lhs, cur.Node().(ast.Expr))
-		case *ast.IncDecStmt:
-			return true
-		case *ast.UnaryExpr:
-			return false // &c.x: what happens through the pointer is not seen
-		case *ast.CallExpr:
-			id, _ := ast.Unparen(n.Fun).(*ast.Ident)
-			b, ok := info.Uses[id].(*types.Builtin)
-			return ok && (b.Name() == "delete" || b.Name() == "clear") && len(n.Args) > 0 && n.Args[0] == cur.Node()
-		default:
-			return false
-		}
-		cur = p
-	}
-}
-
-// atomicArg reports whether the field selected at cur is passed by
-// address to a sync/atomic function: atomic.AddInt64(&c.n, 1).
-func atomicArg(info *types.Info, cur inspector.Cursor) bool {
-	u, ok := cur.Parent().Node().(*ast.UnaryExpr)
-	if !ok {
-		return false
-	}
-	call, ok := cur.Parent().Parent().Node().(*ast.CallExpr)
-	if !ok || !slices.Contains(call.Args, ast.Expr(u)) {
-		return false
-	}
-	fn := typeutil.StaticCallee(info, call)
-	return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "sync/atomic"
-}
-
-// lockPath reports whether the field selected at cur leads to a lock, as
-// c.cc in c.cc.mu.Lock(): reaching a mutex is not an access it guards.
-func lockPath(info *types.Info, cur inspector.Cursor) bool {
-	for p := cur.Parent(); ; cur, p = p, p.Parent() {
-		sel, ok := p.Node().(*ast.SelectorExpr)
-		if !ok || sel.X != cur.Node() {
-			return false
-		}
-		if selection := info.Selections[sel]; selection != nil {
-			if fn, ok := selection.Obj().(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == "sync" {
-				return true // a promoted method of an embedded mutex
-			}
-			if selection.Kind() == types.FieldVal && isSyncType(selection.Obj().Type()) {
-				return true
-			}
-		}
-	}
-}
-
-// subPath spells the fields selected, through struct values, on the field
-// selected at cur: ".timeout" for s.opts.timeout, "" for s.opts. Two
-// accesses of one field touch the same variable only if one path is a
-// prefix of the other.
-func subPath(info *types.Info, cur inspector.Cursor) string {
-	var b strings.Builder
-	for {
-		if _, ptr := types.Unalias(info.TypeOf(cur.Node().(ast.Expr))).(*types.Pointer); ptr {
-			break // what it points to is another variable
-		}
-		p := cur.Parent()
-		se, ok := p.Node().(*ast.SelectorExpr)
-		if !ok || se.X != cur.Node() {
-			break
-		}
-		sel := info.Selections[se]
-		if sel == nil || sel.Kind() != types.FieldVal {
-			break
-		}
-		b.WriteString(fieldPath(sel.Recv(), sel.Index()))
-		cur = p
-	}
-	return b.String()
-}
-
-// sub returns the sub-path of the access r.
-func (c *checker) sub(r accessRec) string {
-	return c.accesses[r.ev.node.(*ast.SelectorExpr)].sub
-}
-
-// overlap reports whether two sub-paths of a field touch the same variable.
-func overlap(a, b string) bool {
-	return a == b || strings.HasPrefix(a, b+".") || strings.HasPrefix(b, a+".") || a == "" || b == ""
-}
-
-// selfSynced reports whether values of type t synchronize their own
-// methods: sync and sync/atomic types, types of packages named for them
-// (go.uber.org/atomic, grpcsync), structs holding such values (a typed
-// wrapper of sync.Map, a struct with its own mutex), and types of this
-// package whose methods use sync/atomic on their receiver.
-func (c *checker) selfSynced(t types.Type) bool {
-	n := namedOf(t)
-	if n == nil {
-		return false
-	}
-	if pkg := n.Obj().Pkg(); pkg != nil {
-		last := path.Base(pkg.Path())
-		if pkg.Path() == "sync" || strings.Contains(last, "atomic") || strings.HasSuffix(last, "sync") {
-			return true
-		}
-	}
-	return c.atomicTypes[n.Origin().Obj()] || holdsSync(n.Underlying(), 3)
-}
-
-// holdsSync reports whether a struct type has a field of a sync or
-// sync/atomic type, directly or in struct fields at most depth down.
-func holdsSync(t types.Type, depth int) bool {
-	st, ok := t.(*types.Struct)
-	if !ok || depth < 0 {
-		return false
-	}
-	for i := range st.NumFields() {
-		ft := st.Field(i).Type()
-		if isSyncType(ft) || holdsSync(ft.Underlying(), depth-1) {
-			return true
-		}
-	}
-	return false
-}
-
-// findAtomicTypes records the types of the package whose methods call a
-// sync/atomic function: type flag struct{ v int32 } with Set storing v
-// atomically.
-func (c *checker) findAtomicTypes() {
-	c.atomicTypes = make(map[*types.TypeName]bool)
-	for cur := range c.insp.Root().Preorder((*ast.FuncDecl)(nil)) {
-		decl := cur.Node().(*ast.FuncDecl)
-		recv := recvVar(c.info, decl)
-		if recv == nil {
-			continue
-		}
-		n := namedOf(recv.Type())
-		if n == nil || c.atomicTypes[n.Obj()] {
-			continue
-		}
-		for cc := range cur.Preorder((*ast.CallExpr)(nil)) {
-			fn := typeutil.StaticCallee(c.info, cc.Node().(*ast.CallExpr))
-			if fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "sync/atomic" {
-				c.atomicTypes[n.Obj()] = true
-				break
-			}
-		}
-	}
-}
-
-// published reports whether the unguarded read u is ordered after every
-// write of its field by a channel: u runs after receiving from a channel
-// field of the receiver (case <-s.done: return s.err), and every write of
-// the field is followed in its function by closing that channel, directly
-// or by a call of a function of the package that closes it. The close
-// happens before the receive, so the read sees the write without the lock.
-func (c *checker) published(u accessRec, recs []accessRec) bool {
-	if u.write {
-		return false
-	}
-	chans := c.receivedBefore(u)
-	if len(chans) == 0 {
-		return false
-	}
-	writes := 0
-	for _, r := range recs {
-		if !r.write {
-			continue
-		}
-		writes++
-		if !c.closesAfter(r, chans) {
-			return false
-		}
-	}
-	return writes > 0
-}
-
-// receivedBefore returns the channel fields of the receiver that u's
-// function receives from before u on every path: the case of a select
-// whose body holds u, or a receive statement earlier in a block around u.
-func (c *checker) receivedBefore(u accessRec) map[*types.Var]bool {
-	chans := make(map[*types.Var]bool)
-	cur, ok := c.insp.Root().FindNode(u.ev.node)
-	if !ok {
-		return nil
-	}
-	recv := func(s ast.Stmt) {
-		if ue, ok := ast.Unparen(astx.StmtExpr(s)).(*ast.UnaryExpr); ok && ue.Op == token.ARROW {
-			if f := c.recvField(u.fn, ue.X); f != nil {
-				chans[f] = true
-			}
-		}
-	}
-	child := cur.Node()
-	for e := range cur.Enclosing() {
-		switch n := e.Node().(type) {
-		case *ast.FuncLit, *ast.FuncDecl:
-			return chans
-		case *ast.CommClause:
-			if n.Comm != nil && n.Comm != child {
-				recv(n.Comm)
-			}
-		}
-		for _, st := range astx.StmtList(e.Node()) {
-			if st.Pos() >= child.Pos() {
-				break
-			}
-			recv(st)
-		}
-		child = e.Node()
-	}
-	return chans
-}
-
-// recvField returns the field of fn's receiver that e selects, or nil.
-func (c *checker) recvField(fn *function, e ast.Expr) *types.Var {
-	se, ok := ast.Unparen(e).(*ast.SelectorExpr)
-	if !ok || fn.recv == nil {
-		return nil
-	}
-	if x, ok := ast.Unparen(se.X).(*ast.Ident); !ok || c.info.Uses[x] != fn.recv {
-		return nil
-	}
-	if sel := c.info.Selections[se]; sel != nil && sel.Kind() == types.FieldVal {
-		return sel.Obj().(*types.Var).Origin()
-	}
-	return nil
-}
-
-// closesAfter reports whether the function of write w closes one of chans
-// after w, or calls a function of the package that does.
-func (c *checker) closesAfter(w accessRec, chans map[*types.Var]bool) bool {
-	closes := func(fn *function, body ast.Node, after token.Pos) bool {
-		found := false
-		ast.Inspect(body, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || found || call.Pos() < after {
-				return !found
-			}
-			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && len(call.Args) == 1 {
-				if b, ok := c.info.Uses[id].(*types.Builtin); ok && b.Name() == "close" {
-					found = chans[c.recvField(fn, call.Args[0])]
-				}
-			}
-			return !found
-		})
-		return found
-	}
-	if closes(w.fn, w.fn.body, w.ev.pos()) {
-		return true
-	}
-	found := false
-	ast.Inspect(w.fn.body, func(n ast.Node) bool {
-		call, ok := n.(*ast.CallExpr)
-		if !ok || found || call.Pos() < w.ev.pos() {
-			return !found
-		}
-		if callee := typeutil.StaticCallee(c.info, call); callee != nil {
-			if decl := c.decls[callee.Origin()]; decl != nil && decl.Body != nil {
-				found = closes(&function{decl: decl, body: decl.Body, recv: recvVar(c.info, decl)}, decl.Body, decl.Body.Pos())
-			}
-		}
-		return !found
-	})
-	return found
 }

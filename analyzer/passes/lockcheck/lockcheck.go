@@ -1,7 +1,19 @@
 // Package lockcheck defines an Analyzer that reports mutex misuse as
 // findings: a lock not released on some path, a lock taken twice, two locks
 // taken in opposite orders, a field used both with and without the lock
-// that guards it, and sync.Cond.Wait outside a loop.
+// that guards it, and sync.Cond.Wait outside a loop. Each category is a rule
+// of the findings catalogue (findings/catalogue_detectors.go), which holds
+// its user-facing help; the comments next to each check say what it leaves
+// out.
+//
+// The pass follows each function's control-flow graph and the locks of
+// sync.Mutex, sync.RWMutex and sync.Locker values in it, named by the
+// variable and field path that reaches them (s.mu, s.Mutex for an embedded
+// mutex). It looks one call deep into the functions and methods of the
+// package: a helper that only unlocks (func (s *S) unlock()), only locks,
+// or locks and releases (a method that begins with s.mu.Lock()) counts as
+// doing so at the call. It reports only what it can show on a path of one
+// function, and is silent otherwise.
 package lockcheck
 
 import (
@@ -19,71 +31,16 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 )
 
-// Doc's first line is a title; then a paragraph per category.
+// Doc's first line is a title; then a line per category. The rules' help
+// lives in the findings catalogue.
 const Doc = `report mutexes left locked, locked twice, taken in opposite orders or not held where they guard
 
-The lockcheck analyzer follows each function's control-flow graph and the
-locks of sync.Mutex, sync.RWMutex and sync.Locker values in it, named by
-the variable and field path that reaches them (s.mu, s.Mutex for an
-embedded mutex). It looks one call deep into the functions and methods of
-the package: a helper that only unlocks (func (s *S) unlock()), only locks,
-or locks and releases (a method that begins with s.mu.Lock()) counts as
-doing so at the call. It reports only what it can show on a path of one
-function, and is silent otherwise.
-
-lock-not-released: a Lock or RLock reaches a return, or a break or continue
-out of the locked section, with the lock held, while another path of the
-same function releases it after that point. Functions that hand the unlock
-to their caller (returning s.mu.Unlock or a closure that unlocks), that
-defer the unlock, that start a goroutine which unlocks it, that are called
-with the lock held (named *Locked, documented so, or unlocking before they
-lock) and that are named for acquiring a lock are not reported; nor is a
-return that hands the held lock to the caller: it returns what holds the
-mutex (return sh, return &sh.mu, a value it made that points to it), or
-stores such a value where it outlives the call, or the doc says the caller
-unlocks.
-
-double-lock: a lock taken again on a path where it is held on every path,
-directly or by calling a method that takes it; sync.Mutex is not reentrant,
-and a write lock waits for every reader, so this deadlocks.
-
-recursive-rlock: RLock taken again while the same goroutine holds it for
-reading. If a writer calls Lock in between, the second RLock waits for the
-writer and the writer for the first RLock: a deadlock that happens only
-under load.
-
-lock-order-inversion: two mutexes (told apart by the field or package
-variable that holds them) taken in one order in one place of the package
-and in the opposite order in another, where the two could block each other.
-
-unguarded-field: a field of a struct that its methods access with one of
-the receiver's mutexes held, in at least two methods and at least one
-write, is accessed with no lock held in code that another goroutine can run
-at the same time: an exported method, a goroutine or a method they call.
-The guarded side must be an exported method or a goroutine too, and hold
-a write if the unguarded side only reads. Left out: methods called with the
-lock held (named *Locked, documented so, or called only under the lock),
-methods documented as not for concurrent use or as called before the value
-is shared, exported methods named for setting a value up (InitialState,
-Setup), tests, methods used as values (sync.Once.Do(s.init)), unexported
-methods that take no lock and write several fields (resets of values not
-shared yet), calls on values the function has just made (in a local or a
-named result: db = &DB{}; db.init()), code after a call that took and
-released the lock (lazy initialization), code under a lock of the program's
-own (a method named lock or acquire), fields of sync and sync/atomic types,
-fields passed to sync/atomic functions, and fields where the accesses
-without a lock outnumber those with it. A call is under the locks held
-where it starts, so a helper that releases its caller's lock
-(updateAndUnlock) runs with it held. Two sub-fields of a struct field
-(s.opts.timeout, s.opts.onClose) are two variables. A method call on a
-field whose type synchronizes itself (a sync.Map wrapper, an atomic flag,
-a struct with its own mutex) is no write. A read after receiving from a
-channel field of the receiver is no race when every write of the field is
-followed by closing that channel (case <-s.done: return s.err).
-
-cond-wait-not-in-loop: sync.Cond.Wait under an if instead of a for loop.
-Another goroutine can change the condition between the Signal and the
-return of Wait, so the condition must be checked again after Wait.`
+lock-not-released: a Lock or RLock reaches a return, break or continue with the mutex held while another path releases it.
+double-lock: a mutex is locked again on a path where it is already held.
+recursive-rlock: RLock is taken again while the same goroutine holds it for reading.
+lock-order-inversion: two mutexes are taken in one order in one place of the package and in the opposite order in another.
+unguarded-field: a field that the type's methods guard with a mutex is accessed without it where another goroutine can run.
+cond-wait-not-in-loop: sync.Cond.Wait is called under an if instead of in a loop that rechecks the condition.`
 
 var Analyzer = &analysis.Analyzer{
 	Name:     "lockcheck",

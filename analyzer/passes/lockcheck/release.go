@@ -18,6 +18,15 @@ import (
 // continue out of the locked section, with the lock held, where another
 // path releases the same lock after that point. The later release is what
 // tells a leak from a function that means to return with the lock held.
+//
+// Left out: functions that hand the unlock to their caller (returning
+// s.mu.Unlock or a closure that unlocks), that defer the unlock, that start
+// a goroutine which unlocks it, that are called with the lock held (named
+// *Locked, documented so, or unlocking before they lock) and that are named
+// for acquiring a lock; and a return that hands the held lock to the
+// caller: it returns what holds the mutex (return sh, return &sh.mu, a value
+// it made that points to it), or stores such a value where it outlives the
+// call, or the doc says the caller unlocks.
 func (c *checker) checkReleases(fn *function) {
 	if fn.lit == nil && (calledLocked(fn.decl) || acquirer(fn.decl.Name.Name)) {
 		return

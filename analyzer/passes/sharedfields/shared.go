@@ -71,7 +71,7 @@ func (s *state) reportShared(r *astx.Reporter, inspect *inspector.Inspector) {
 			if obj == nil {
 				continue
 			}
-			u := use{node: c.Node(), name: name, decl: decl, where: funcName(decl), write: isWrite(info, c),
+			u := use{node: c.Node(), name: name, decl: decl, where: funcName(decl), write: astx.IsWrite(info, c, nil),
 				locked: s.guardAt(c) != "" || s.trusted[decl] || inCallback(c)}
 			if lit, ok := goroutineLit(c); ok {
 				if signalsEnd(info, lit.Node().(*ast.FuncLit).Body) {

@@ -211,7 +211,7 @@ func (s *state) access(decl *ast.FuncDecl, c inspector.Cursor) (*types.Var, acce
 	if xv == nil || isSyncType(field.Type()) || s.tracked(xv.Type()) == nil || lockPath(info, c) {
 		return nil, access{}, false
 	}
-	a := access{sel: sel, write: isWrite(info, c)}
+	a := access{sel: sel, write: astx.IsWrite(info, c, nil)}
 	if lit, ok := goroutineLit(c); ok {
 		a.goroutine, a.ordered = true, signalsEnd(info, lit.Node().(*ast.FuncLit).Body)
 	}

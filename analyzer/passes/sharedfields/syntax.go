@@ -69,52 +69,6 @@ func mutexCall(info *types.Info, call *ast.CallExpr) (method, key string, ok boo
 	}
 }
 
-// isWrite reports whether the field selected at c is assigned, incremented,
-// deleted from, or changed through a pointer method: c.n++, c.m[k] = v,
-// delete(c.m, k), c.buf.WriteString(s). Writes through a pointer field
-// (c.conn.closed = true) change another value, not the field.
-func isWrite(info *types.Info, c inspector.Cursor) bool {
-	for {
-		p := c.Parent()
-		t := info.TypeOf(c.Node().(ast.Expr))
-		_, ptr := types.Unalias(t).(*types.Pointer)
-		switch n := p.Node().(type) {
-		case *ast.ParenExpr:
-		case *ast.StarExpr:
-			if ptr {
-				return false
-			}
-		case *ast.IndexExpr:
-			if n.X != c.Node() || ptr {
-				return false
-			}
-		case *ast.SelectorExpr:
-			if sel := info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
-				_, ptrRecv := sel.Obj().(*types.Func).Signature().Recv().Type().(*types.Pointer)
-				return ptrRecv && !ptr
-			}
-			if ptr {
-				return false
-			}
-		case *ast.AssignStmt:
-			for _, lhs := range n.Lhs {
-				if lhs == c.Node() {
-					return true
-				}
-			}
-			return false
-		case *ast.IncDecStmt:
-			return true
-		case *ast.CallExpr:
-			b, ok := info.Uses[identOf(n.Fun)].(*types.Builtin)
-			return ok && (b.Name() == "delete" || b.Name() == "clear") && len(n.Args) > 0 && n.Args[0] == c.Node()
-		default:
-			return false
-		}
-		c = p
-	}
-}
-
 // lockPath reports whether the field selected at c leads to a lock, as
 // c.cc in c.cc.mu.Lock(): reaching a mutex is not an access it guards.
 func lockPath(info *types.Info, c inspector.Cursor) bool {

@@ -4,7 +4,6 @@ package wgcheck
 
 import (
 	"go/ast"
-	"go/token"
 	"go/types"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
@@ -21,33 +20,11 @@ func (k key) String() string { return k.root.Name() + k.path }
 // keyOf returns the key of an expression made of a variable and field
 // selections, through & and *.
 func keyOf(info *types.Info, e ast.Expr) (key, bool) {
-	path := ""
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			v, ok := info.Uses[x].(*types.Var)
-			if !ok {
-				return key{}, false
-			}
-			return key{v, path}, true
-		case *ast.SelectorExpr:
-			sel, ok := info.Selections[x]
-			if !ok || sel.Kind() != types.FieldVal {
-				return key{}, false
-			}
-			path = "." + x.Sel.Name + path
-			e = x.X
-		case *ast.StarExpr:
-			e = x.X
-		case *ast.UnaryExpr:
-			if x.Op != token.AND {
-				return key{}, false
-			}
-			e = x.X
-		default:
-			return key{}, false
-		}
+	v, path, ok := astx.FieldPath(info, e, true)
+	if !ok {
+		return key{}, false
 	}
+	return key{v, path}, true
 }
 
 // reporter reports once per line and category.

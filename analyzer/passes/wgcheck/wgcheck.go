@@ -1,5 +1,11 @@
 // Package wgcheck defines an Analyzer that reports misuses of
-// sync.WaitGroup that go vet's waitgroup and copylocks passes miss.
+// sync.WaitGroup that go vet's waitgroup and copylocks passes miss. It
+// reports bugs, not risk signals: each diagnostic's Category names a rule of
+// the findings catalogue (findings/catalogue_detectors.go), which holds its
+// user-facing help; the comments next to each check say what it leaves
+// out. It leaves to go vet what go vet reports: Add as the first statement
+// of the goroutine it counts (waitgroup) and a WaitGroup passed or copied
+// by value (copylocks).
 package wgcheck
 
 import (
@@ -17,32 +23,13 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 )
 
-// Doc's first line is a title; then a paragraph per category.
+// Doc's first line is a title; then a line per category. The rules' help
+// lives in the findings catalogue.
 const Doc = `report sync.WaitGroup misuse
 
-The wgcheck analyzer reports bugs, not risk signals: each diagnostic's
-Category names a catalogue rule. It leaves to go vet what go vet reports:
-Add as the first statement of the goroutine it counts (waitgroup) and a
-WaitGroup passed or copied by value (copylocks).
-
-waitgroup-wait-before-add: a goroutine started by the function calls Wait
-(of a sync.WaitGroup or an errgroup.Group), and the function calls Add (or
-Go) after starting it, with no Add before: Wait can see a zero counter and
-return at once, typically closing a channel the later goroutines send on.
-
-waitgroup-done-skipped: a function that calls Done without defer, run as a
-goroutine (a function literal started by go or errgroup.Group.Go, or a
-function or method of the package started by go somewhere) or handed the
-WaitGroup as a parameter, has a return statement on a path from its entry
-that reaches no Done: Wait then blocks forever. Paths through panic,
-os.Exit, log.Fatal and t.Fatal do not count, nor do paths that hand the
-WaitGroup to a call; a function with a Done in a loop, or with its own Add,
-is left alone.
-
-waitgroup-done-extra: Done runs twice on one path with no Add between: an
-explicit Done after a deferred one, or two explicit Dones outside loops. The
-counter goes negative, which panics, or Wait returns while work still runs.
-A goroutine whose starter adds more than one per start is left alone.`
+waitgroup-wait-before-add: a goroutine that calls Wait is started before the Add or Go calls it should wait for.
+waitgroup-done-skipped: a return in a goroutine or worker that calls Done without defer reaches no Done.
+waitgroup-done-extra: Done runs twice on one path with no Add between.`
 
 // Categories are the rules this pass reports, each a catalogue rule Name.
 var Categories = []string{
@@ -278,6 +265,13 @@ func declaredIn(f *fn, v types.Object) bool {
 }
 
 // checkDoneSkipped reports a return that skips the Done a goroutine owes.
+// f calls Done without defer and runs as a goroutine (a function literal
+// started by go or errgroup.Group.Go, or a function or method of the
+// package started by go somewhere) or is handed the WaitGroup as a
+// parameter; a return on a path from its entry reaches no Done. Paths
+// through panic, os.Exit, log.Fatal and t.Fatal do not count, nor do paths
+// that hand the WaitGroup to a call; a function with a Done in a loop, or
+// with its own Add, is left alone.
 func checkDoneSkipped(r *reporter, f *fn, started map[*types.Func]bool) {
 	info := r.Pass.TypesInfo
 	goroutine := runsAsGoroutine(info, f, started)
@@ -344,7 +338,10 @@ func isWaitGroupPtr(t types.Type) bool {
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "sync" && n.Obj().Name() == "WaitGroup"
 }
 
-// checkDoneExtra reports a Done that runs twice on one path.
+// checkDoneExtra reports a Done that runs twice on one path with no Add
+// between: an explicit Done after a deferred one, or two explicit Dones
+// outside loops. A goroutine whose starter adds more than one per start is
+// left alone.
 func checkDoneExtra(r *reporter, f *fn, fns map[ast.Node]*fn) {
 	info := r.Pass.TypesInfo
 	var dones []*call
@@ -427,6 +424,9 @@ func addsMany(info *types.Info, f *fn, fns map[ast.Node]*fn, k key) bool {
 }
 
 // checkWaitBeforeAdd reports an Add after a goroutine that waits was started.
+// The goroutine is one f starts that calls Wait (of a sync.WaitGroup or an
+// errgroup.Group), and f calls Add (or Go) after starting it, with no Add
+// before.
 func checkWaitBeforeAdd(r *reporter, f *fn, fns map[ast.Node]*fn) {
 	info := r.Pass.TypesInfo
 	astx.InspectDirect(f.cur, func(c inspector.Cursor) {
