@@ -137,7 +137,7 @@ type Tool struct {
 type Stats struct {
 	Mode             string   `json:"mode"` // "diff" or "full"
 	Packages         int      `json:"packages"`
-	PackagesCached   int      `json:"packages_cached,omitempty"` // of Packages, restored from the analysis cache
+	PackagesCached   int      `json:"-"` // of Packages, restored from the analysis cache: for -v, kept out of reports, which a cache must not change
 	Files            int      `json:"files"`
 	Regions          int      `json:"regions"`          // regions selected for review
 	RegionsLeftOut   int      `json:"regions_left_out"` // cut by --max-regions / --max-tokens
