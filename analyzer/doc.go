@@ -4,8 +4,11 @@
 //
 // The phases, and where each result lands:
 //
-//   - [Run] loads packages with go/packages in bounded batches (so memory
-//     stays flat on large modules) and runs, in-process through
+//   - [Run] lists the packages once with the go command, compiling only
+//     what some package imports, as go vet does (golist.go), type-checks
+//     them in bounded batches (so memory stays flat on large modules) from
+//     source, their dependencies from export data (typecheck.go; what the
+//     listing cannot serve loads with go/packages), and runs, in-process through
 //     go/analysis/checker, two kinds of passes: the x/tools passes that find
 //     real bugs (the vet set plus nilness and friends; their diagnostics land
 //     in [Result.Diagnostics]) and secondlook's own risk-signal passes under

@@ -248,9 +248,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// and analysis in batches.
 	a := &state{res: res, mod: mod, dir: dir, cfg: cfg, seenFile: map[string]bool{}, seenDiag: map[diagKey]bool{},
 		noTests: map[string]bool{}, files: map[string][]string{}, byFile: map[string][]*Func{}}
-	// With a cache, the export data of the packages and their
-	// dependencies keys it. In a full scan the go command lists it while
-	// it lists the packages; a diff scan knows its packages only after.
+	// The listing the batches load from, whose export data also keys the
+	// cache (golist.go). In a full scan the go command lists it while it
+	// lists the packages; a diff scan knows its packages only after.
 	var exports chan *listing
 	if cfg.Files == nil {
 		exports = make(chan *listing, 1)
