@@ -5,7 +5,7 @@
 // The phases, and where each result lands:
 //
 //   - [Run] lists the packages once with the go command, compiling only
-//     what some package imports, as go vet does (golist.go), type-checks
+//     what some package imports, as go vet does (listing.go), type-checks
 //     them in bounded batches (so memory stays flat on large modules) from
 //     source, their dependencies from export data (typecheck.go; what the
 //     listing cannot serve loads with go/packages), and runs, in-process through
