@@ -153,7 +153,7 @@ func (s *state) cacheKeys(l *listing, paths []string) map[string]string {
 		}
 		part(recordVersion, tool, env, s.mod.Path, s.mod.GoVersion, strconv.FormatBool(s.cfg.NoStatic), strconv.FormatBool(tests), path)
 		// Each file by content; the package itself only by its files.
-		hashFiles := func(p *listed, kind string) bool {
+		hashFiles := func(p *listed) bool {
 			for _, f := range slices.Concat(p.GoFiles, p.CgoFiles, p.CompiledGoFiles) {
 				abs := f
 				if !filepath.IsAbs(f) {
@@ -171,7 +171,7 @@ func (s *state) cacheKeys(l *listing, paths []string) map[string]string {
 				if s.ownFile(abs) {
 					name = s.rel(abs)
 				}
-				part(kind, name, sum)
+				part("file", name, sum)
 			}
 			return true
 		}
@@ -183,7 +183,7 @@ func (s *state) cacheKeys(l *listing, paths []string) map[string]string {
 				break
 			}
 			part("package", p.ImportPath, p.Name)
-			if !hashFiles(p, "file") {
+			if !hashFiles(p) {
 				ok = false
 				break
 			}
@@ -208,10 +208,9 @@ func (s *state) cacheKeys(l *listing, paths []string) map[string]string {
 				part("dep", d, sum)
 			case dp.isVariant():
 				// A package recompiled against the test variant ("q
-				// [p.test]") is not compiled: its files stand in for
-				// its export data (its own dependencies are among deps).
+				// [p.test]", ForTest p) is not compiled; it is in the
+				// group, so its files are in the key.
 				part("dep", d)
-				ok = hashFiles(dp, "dep file")
 			case d == "unsafe":
 				part("dep", d)
 			default:

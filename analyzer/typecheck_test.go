@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -166,4 +167,24 @@ func TestListedLoadRecompiles(t *testing.T) {
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("packages (-want +got):\n%s", diff)
 	}
+}
+
+// TestCacheRecompiledVariant: b's external test imports c, which imports b,
+// so go list recompiles c against b's test variant, and nothing compiles
+// that: its files are in b's key instead of its export data. A body edit in
+// c, which leaves c's export data as it was, re-analyses c and b, not base.
+func TestCacheRecompiledVariant(t *testing.T) {
+	dir := testtree.Write(t, variantModule)
+	rec := newRecorder(t)
+	cfg := Config{Dir: dir, Cache: rec}
+	run(t, cfg)
+	if got, want := rec.analysed(), []string{"b", "base", "c"}; !slices.Equal(got, want) {
+		t.Fatalf("first run analysed %v, want %v", got, want)
+	}
+	edit(t, dir, "c/c.go", "_ = s[len(s)-1]", "_ = s[0]")
+	got := run(t, cfg)
+	if a, want := rec.analysed(), []string{"b", "c"}; !slices.Equal(a, want) {
+		t.Errorf("after a body edit in c: analysed %v, want %v", a, want)
+	}
+	sameResult(t, run(t, Config{Dir: dir}), got)
 }
