@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -28,25 +29,6 @@ func atomicArg(info *types.Info, cur inspector.Cursor) bool {
 	}
 	fn := typeutil.StaticCallee(info, call)
 	return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "sync/atomic"
-}
-
-// lockPath reports whether the field selected at cur leads to a lock, as
-// c.cc in c.cc.mu.Lock(): reaching a mutex is not an access it guards.
-func lockPath(info *types.Info, cur inspector.Cursor) bool {
-	for p := cur.Parent(); ; cur, p = p, p.Parent() {
-		sel, ok := p.Node().(*ast.SelectorExpr)
-		if !ok || sel.X != cur.Node() {
-			return false
-		}
-		if selection := info.Selections[sel]; selection != nil {
-			if fn, ok := selection.Obj().(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == "sync" {
-				return true // a promoted method of an embedded mutex
-			}
-			if selection.Kind() == types.FieldVal && isSyncType(selection.Obj().Type()) {
-				return true
-			}
-		}
-	}
 }
 
 // subPath spells the fields selected, through struct values, on the field
@@ -90,7 +72,7 @@ func overlap(a, b string) bool {
 // wrapper of sync.Map, a struct with its own mutex), and types of this
 // package whose methods use sync/atomic on their receiver.
 func (c *checker) selfSynced(t types.Type) bool {
-	n := namedOf(t)
+	n := astx.NamedOf(t)
 	if n == nil {
 		return false
 	}
@@ -112,7 +94,7 @@ func holdsSync(t types.Type, depth int) bool {
 	}
 	for i := range st.NumFields() {
 		ft := st.Field(i).Type()
-		if isSyncType(ft) || holdsSync(ft.Underlying(), depth-1) {
+		if astx.IsSyncType(ft) || holdsSync(ft.Underlying(), depth-1) {
 			return true
 		}
 	}
@@ -130,7 +112,7 @@ func (c *checker) findAtomicTypes() {
 		if recv == nil {
 			continue
 		}
-		n := namedOf(recv.Type())
+		n := astx.NamedOf(recv.Type())
 		if n == nil || c.atomicTypes[n.Obj()] {
 			continue
 		}

@@ -52,7 +52,7 @@ func (c *checker) findAccesses(cur inspector.Cursor, decl *ast.FuncDecl) {
 			continue
 		}
 		field := sel.Obj().(*types.Var)
-		if isSyncType(field.Type()) || lockPath(c.info, sc) {
+		if astx.IsSyncType(field.Type()) || astx.LeadsToLock(c.info, sc) {
 			continue
 		}
 		c.accesses[se] = accessInfo{write: astx.IsWrite(c.info, sc, c.selfSynced), atomic: atomicArg(c.info, sc), sub: subPath(c.info, sc)}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/types/typeutil"
 )
 
@@ -192,7 +193,7 @@ func (c *checker) mutexMethod(call *ast.CallExpr) (method string, x ast.Expr, se
 	if !isSel {
 		return "", nil, nil, false
 	}
-	switch n := namedOf(fn.Signature().Recv().Type()); {
+	switch n := astx.NamedOf(fn.Signature().Recv().Type()); {
 	case n == nil:
 		return "", nil, nil, false
 	case n.Obj().Name() == "Mutex", n.Obj().Name() == "RWMutex", n.Obj().Name() == "Locker":
@@ -262,32 +263,12 @@ func (c *checker) classOf(x ast.Expr) types.Object {
 	return nil
 }
 
-// namedOf returns the named type t or *t denotes, or nil.
-func namedOf(t types.Type) *types.Named {
-	if t == nil {
-		return nil
-	}
-	n, _ := types.Unalias(deref(t)).(*types.Named)
-	return n
-}
-
 // isMutexType reports whether t, or what it points to, is a sync.Mutex or
 // sync.RWMutex.
 func isMutexType(t types.Type) bool {
-	n := namedOf(t)
+	n := astx.NamedOf(t)
 	if n == nil || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "sync" {
 		return false
 	}
 	return n.Obj().Name() == "Mutex" || n.Obj().Name() == "RWMutex"
-}
-
-// isSyncType reports whether t, or what it points to, is a sync or
-// sync/atomic type.
-func isSyncType(t types.Type) bool {
-	n := namedOf(t)
-	if n == nil || n.Obj().Pkg() == nil {
-		return false
-	}
-	path := n.Obj().Pkg().Path()
-	return path == "sync" || path == "sync/atomic"
 }

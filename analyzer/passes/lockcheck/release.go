@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/analysis"
 )
 
@@ -196,7 +197,7 @@ func (c *checker) containers(k lockKey) map[*types.TypeName]bool {
 		if i := strings.IndexByte(name, '['); i >= 0 {
 			name = name[:i]
 		}
-		n := namedOf(t)
+		n := astx.NamedOf(t)
 		if n == nil {
 			break
 		}
@@ -226,7 +227,7 @@ func reaches(t types.Type, named map[*types.TypeName]bool, depth int) bool {
 		return false
 	}
 	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		if n := namedOf(p.Elem()); n != nil && named[n.Obj()] {
+		if n := astx.NamedOf(p.Elem()); n != nil && named[n.Obj()] {
 			return true
 		}
 		t = p.Elem()

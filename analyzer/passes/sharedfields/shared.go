@@ -149,13 +149,13 @@ func (s *state) sharedObj(c inspector.Cursor) (types.Object, string) {
 			return nil, ""
 		}
 		field := sel.Obj().(*types.Var).Origin()
-		if isSyncType(field.Type()) || s.tracked(info.TypeOf(n.X)) == nil || lockPath(info, c) {
+		if astx.IsSyncType(field.Type()) || s.tracked(info.TypeOf(n.X)) == nil || astx.LeadsToLock(info, c) {
 			return nil, ""
 		}
 		return field, types.ExprString(n)
 	case *ast.Ident:
 		v, ok := info.Uses[n].(*types.Var)
-		if !ok || v.Parent() != s.pass.Pkg.Scope() || isSyncType(v.Type()) || lockPath(info, c) {
+		if !ok || v.Parent() != s.pass.Pkg.Scope() || astx.IsSyncType(v.Type()) || astx.LeadsToLock(info, c) {
 			return nil, ""
 		}
 		return v, n.Name

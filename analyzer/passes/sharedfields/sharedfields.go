@@ -208,7 +208,7 @@ func (s *state) access(decl *ast.FuncDecl, c inspector.Cursor) (*types.Var, acce
 	}
 	field := selection.Obj().(*types.Var).Origin()
 	xv, _ := info.Uses[x].(*types.Var)
-	if xv == nil || isSyncType(field.Type()) || s.tracked(xv.Type()) == nil || lockPath(info, c) {
+	if xv == nil || astx.IsSyncType(field.Type()) || s.tracked(xv.Type()) == nil || astx.LeadsToLock(info, c) {
 		return nil, access{}, false
 	}
 	a := access{sel: sel, write: astx.IsWrite(info, c, nil)}

@@ -69,25 +69,6 @@ func mutexCall(info *types.Info, call *ast.CallExpr) (method, key string, ok boo
 	}
 }
 
-// lockPath reports whether the field selected at c leads to a lock, as
-// c.cc in c.cc.mu.Lock(): reaching a mutex is not an access it guards.
-func lockPath(info *types.Info, c inspector.Cursor) bool {
-	for p := c.Parent(); ; c, p = p, p.Parent() {
-		sel, ok := p.Node().(*ast.SelectorExpr)
-		if !ok || sel.X != c.Node() {
-			return false
-		}
-		if selection := info.Selections[sel]; selection != nil {
-			if fn, ok := selection.Obj().(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == "sync" {
-				return true // a promoted method of an embedded mutex
-			}
-			if selection.Kind() == types.FieldVal && isSyncType(selection.Obj().Type()) {
-				return true
-			}
-		}
-	}
-}
-
 // signalsEnd reports whether a goroutine's body closes a channel, sends,
 // or calls WaitGroup.Done: something its starter may wait on before reading.
 func signalsEnd(info *types.Info, body *ast.BlockStmt) bool {
@@ -199,16 +180,6 @@ func funcName(decl *ast.FuncDecl) string {
 func isMap(info *types.Info, e ast.Expr) bool {
 	_, ok := types.Unalias(info.TypeOf(e)).Underlying().(*types.Map)
 	return ok
-}
-
-// isSyncType reports whether t, or what it points to, is a sync or sync/atomic type.
-func isSyncType(t types.Type) bool {
-	n := astx.NamedOf(t)
-	if n == nil || n.Obj().Pkg() == nil {
-		return false
-	}
-	path := n.Obj().Pkg().Path()
-	return path == "sync" || path == "sync/atomic"
 }
 
 func funcOrigin(fn *types.Func) *types.Func {

@@ -91,3 +91,33 @@ func FieldPath(info *types.Info, e ast.Expr, addr bool) (v *types.Var, path stri
 		}
 	}
 }
+
+// LeadsToLock reports whether the field selected at cur leads to a lock, as
+// c.cc in c.cc.mu.Lock(): reaching a mutex is not an access it guards.
+func LeadsToLock(info *types.Info, cur inspector.Cursor) bool {
+	for p := cur.Parent(); ; cur, p = p, p.Parent() {
+		sel, ok := p.Node().(*ast.SelectorExpr)
+		if !ok || sel.X != cur.Node() {
+			return false
+		}
+		if selection := info.Selections[sel]; selection != nil {
+			if fn, ok := selection.Obj().(*types.Func); ok && fn.Pkg() != nil && fn.Pkg().Path() == "sync" {
+				return true // a promoted method of an embedded mutex
+			}
+			if selection.Kind() == types.FieldVal && IsSyncType(selection.Obj().Type()) {
+				return true
+			}
+		}
+	}
+}
+
+// IsSyncType reports whether t, or what it points to, is a type of sync or
+// sync/atomic: a value that synchronizes itself.
+func IsSyncType(t types.Type) bool {
+	n := NamedOf(t)
+	if n == nil || n.Obj().Pkg() == nil {
+		return false
+	}
+	path := n.Obj().Pkg().Path()
+	return path == "sync" || path == "sync/atomic"
+}
