@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
@@ -61,7 +62,7 @@ var Signals = map[string]float64{
 
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	seen := map[[3]string]bool{}
+	rep := astx.NewReporter(pass)
 	// A top-level function with its closures is one unit: a check outside a closure guards it.
 	insp.Nodes([]ast.Node{(*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)}, func(n ast.Node, push bool) bool {
 		body := (*ast.BlockStmt)(nil)
@@ -71,7 +72,7 @@ func run(pass *analysis.Pass) (any, error) {
 			body = n.(*ast.FuncLit).Body
 		}
 		if body != nil {
-			f := &funcInfo{pass: pass, seen: seen, lenVars: map[types.Object]string{}, taint: map[types.Object]string{},
+			f := &funcInfo{pass: pass, rep: rep, lenVars: map[types.Object]string{}, taint: map[types.Object]string{},
 				decoded: map[types.Object]bool{}, indexOf: map[types.Object]string{}, reported: map[string]bool{},
 				copies: map[types.Object][]types.Object{}}
 			f.collect(n, body)
@@ -104,7 +105,7 @@ type fact struct {
 // funcInfo holds the facts gathered from one function before its indexes are judged.
 type funcInfo struct {
 	pass     *analysis.Pass
-	seen     map[[3]string]bool // file, line, category already reported
+	rep      *astx.Reporter // once per line and category
 	cmps     []cmp
 	ranges   []*ast.RangeStmt
 	lenVars  map[types.Object]string         // n := len(s): n -> "s"
@@ -117,11 +118,7 @@ type funcInfo struct {
 }
 
 func (f *funcInfo) report(n ast.Node, cat, msg string) {
-	p := f.pass.Fset.Position(n.Pos())
-	if k := [3]string{p.Filename, fmt.Sprint(p.Line), cat}; !f.seen[k] {
-		f.seen[k] = true
-		f.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: cat, Message: msg})
-	}
+	f.rep.Report(n, cat, "%s", msg)
 }
 
 // text renders n as gofmt would, for messages.

@@ -61,7 +61,7 @@ var Signals = map[string]float64{
 
 type funcInfo struct {
 	pass       *analysis.Pass
-	seen       map[[3]string]bool // file, line, category already reported
+	rep        *astx.Reporter // once per line and category
 	cmps       []*ast.BinaryExpr
 	switches   []*ast.SwitchStmt
 	loopConds  map[ast.Expr]bool
@@ -76,7 +76,7 @@ type funcInfo struct {
 
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	seen := map[[3]string]bool{}
+	rep := astx.NewReporter(pass)
 	readers := findReaders(pass, insp)
 	// A top-level function with its closures is one unit: a check outside a closure guards it.
 	insp.Nodes([]ast.Node{(*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)}, func(n ast.Node, push bool) bool {
@@ -88,7 +88,7 @@ func run(pass *analysis.Pass) (any, error) {
 			ft, body = n.(*ast.FuncLit).Type, n.(*ast.FuncLit).Body
 		}
 		if body != nil {
-			f := &funcInfo{pass: pass, seen: seen, loopConds: map[ast.Expr]bool{}, vars: map[types.Object]*source{},
+			f := &funcInfo{pass: pass, rep: rep, loopConds: map[ast.Expr]bool{}, vars: map[types.Object]*source{},
 				structs: map[types.Object]*source{}, containers: map[types.Object]bool{}, inline: map[any]*source{}, readers: readers}
 			f.params(ft)
 			f.walk(body)
@@ -226,11 +226,7 @@ func (f *funcInfo) report(n ast.Node, cat, msg string) {
 	if f.dry {
 		return
 	}
-	p := f.pass.Fset.Position(n.Pos())
-	if k := [3]string{p.Filename, fmt.Sprint(p.Line), cat}; !f.seen[k] {
-		f.seen[k] = true
-		f.pass.Report(analysis.Diagnostic{Pos: n.Pos(), End: n.End(), Category: cat, Message: msg})
-	}
+	f.rep.Report(n, cat, "%s", msg)
 }
 
 func (f *funcInfo) decode(n ast.Node, what string) {
