@@ -23,7 +23,7 @@ const (
 	// cannot cost without bound.
 	DefaultMaxTokens = 1_000_000
 	// DefaultConcurrency is the number of model requests in flight.
-	DefaultConcurrency = 8
+	DefaultConcurrency = review.DefaultConcurrency
 	// DefaultRetries is how often a model request is retried.
 	DefaultRetries = llm.DefaultMaxRetries
 	// DefaultTestTimeout bounds a package's tests (RunTestsConfig.Timeout).

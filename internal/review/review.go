@@ -43,7 +43,8 @@ type Config struct {
 	// (temperature, seed, output limit), for the cache key.
 	Params string
 
-	// Concurrency bounds the requests in flight. Zero means 8.
+	// Concurrency bounds the requests in flight. Zero means
+	// DefaultConcurrency.
 	Concurrency int
 
 	// Limiter, if not nil, is the gate of Client's requests
@@ -117,6 +118,10 @@ type regionResult struct {
 	stats    Stats
 }
 
+// DefaultConcurrency is the number of requests in flight when
+// Config.Concurrency is zero.
+const DefaultConcurrency = 8
+
 // waitersPerPlace is how many regions are under way per place in flight
 // when a Limiter bounds the requests.
 const waitersPerPlace = 4
@@ -124,7 +129,7 @@ const waitersPerPlace = 4
 // Run reviews the regions, the riskiest first.
 func Run(ctx context.Context, regions []analyzer.Region, cfg Config) *Result {
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 8
+		cfg.Concurrency = DefaultConcurrency
 	}
 	cfg.Samples = max(cfg.Samples, 1)
 	cfg.MinVotes = min(max(cfg.MinVotes, 1), cfg.Samples)
