@@ -8,6 +8,7 @@ import (
 	"github.com/secondlook/secondlook/analyzer/passes/contexts"
 	"github.com/secondlook/secondlook/analyzer/passes/conversions"
 	"github.com/secondlook/secondlook/analyzer/passes/errs"
+	"github.com/secondlook/secondlook/analyzer/passes/extents"
 	"github.com/secondlook/secondlook/analyzer/passes/globals"
 	"github.com/secondlook/secondlook/analyzer/passes/goroutines"
 	"github.com/secondlook/secondlook/analyzer/passes/indexing"
@@ -44,6 +45,7 @@ var signalPasses = []signalPass{
 	{contexts.Analyzer, contexts.Signals},
 	{conversions.Analyzer, conversions.Signals},
 	{errs.Analyzer, errs.Signals},
+	{extents.Analyzer, extents.Signals},
 	{globals.Analyzer, globals.Signals},
 	{goroutines.Analyzer, goroutines.Signals},
 	{indexing.Analyzer, indexing.Signals},
