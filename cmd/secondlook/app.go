@@ -16,13 +16,14 @@ const informationURI = "https://github.com/secondlook/secondlook"
 // run runs the command line args and returns the process exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
-	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && app.Command(args[1]) == nil && args[1] != "help" {
+	isHelp := func(a string) bool { return a == "help" || a == "h" } // urfave/cli's help command and its alias
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && app.Command(args[1]) == nil && !isHelp(args[1]) {
 		// urfave/cli treats it as a help topic, and exits 3: the code of
 		// findings.
 		fmt.Fprintf(stderr, "secondlook: unknown command %q: run \"secondlook help\" for the commands\n", args[1])
 		return exitUsage
 	}
-	if len(args) > 2 && args[1] == "help" && !strings.HasPrefix(args[2], "-") && app.Command(args[2]) == nil && args[2] != "help" {
+	if len(args) > 2 && isHelp(args[1]) && !strings.HasPrefix(args[2], "-") && app.Command(args[2]) == nil && !isHelp(args[2]) {
 		// urfave/cli answers an unknown topic with an exit error of its
 		// own, code 3 again; it is the user's mistake.
 		fmt.Fprintf(stderr, "secondlook: unknown help topic %q: run \"secondlook help\" for the list\n", args[2])
