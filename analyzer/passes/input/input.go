@@ -27,7 +27,8 @@ ParseInt and ParseUint results, the ContentLength of an http.Request or http.Res
 fields of a struct filled by Unmarshal or Decode. A value computed from a source is one too; min()
 with a bound, x & constant and x % y end it. A source is bounded once a comparison of it (or of a
 value computed from it) with anything but 0 comes after it and before the use; loop conditions do
-not count. A single byte (at most 255) only counts as a slice or index bound.
+not count, and the condition of an if bounds a use inside that if only in the branch where it says
+the value is small (if n > 1024 { make([]byte, n) } is not bounded). A single byte (at most 255) only counts as a slice or index bound.
 
 input-size-alloc: make([]T, n), make([]T, 0, n), make(map[K]V, n), bytes.Repeat or strings.Repeat
 with count n, io.CopyN or io.LimitReader with limit n, where n is an unbounded source: input can
@@ -64,6 +65,7 @@ type funcInfo struct {
 	rep        *astx.Reporter // once per line and category
 	cmps       []*ast.BinaryExpr
 	switches   []*ast.SwitchStmt
+	ifs        map[ast.Expr]*ast.IfStmt // an if statement by its condition
 	loopConds  map[ast.Expr]bool
 	vars       map[types.Object]*source // integer variable -> its source
 	structs    map[types.Object]*source // v in Unmarshal(data, &v), binary.Read(r, o, &v)
@@ -88,7 +90,7 @@ func run(pass *analysis.Pass) (any, error) {
 			ft, body = n.(*ast.FuncLit).Type, n.(*ast.FuncLit).Body
 		}
 		if body != nil {
-			f := &funcInfo{pass: pass, rep: rep, loopConds: map[ast.Expr]bool{}, vars: map[types.Object]*source{},
+			f := &funcInfo{pass: pass, rep: rep, loopConds: map[ast.Expr]bool{}, ifs: map[ast.Expr]*ast.IfStmt{}, vars: map[types.Object]*source{},
 				structs: map[types.Object]*source{}, containers: map[types.Object]bool{}, inline: map[any]*source{}, readers: readers}
 			f.params(ft)
 			f.walk(body)
@@ -115,7 +117,7 @@ func findReaders(pass *analysis.Pass, insp *inspector.Inspector) map[*types.Func
 				res.Len() == 2 && res.At(1).Type().String() != "error" {
 				return
 			}
-			f := &funcInfo{pass: pass, dry: true, loopConds: map[ast.Expr]bool{}, vars: map[types.Object]*source{},
+			f := &funcInfo{pass: pass, dry: true, loopConds: map[ast.Expr]bool{}, ifs: map[ast.Expr]*ast.IfStmt{}, vars: map[types.Object]*source{},
 				structs: map[types.Object]*source{}, containers: map[types.Object]bool{}, inline: map[any]*source{}, readers: readers}
 			f.params(fd.Type)
 			f.walk(fd.Body)
@@ -168,6 +170,8 @@ func (f *funcInfo) walk(body *ast.BlockStmt) {
 			}
 		case *ast.SwitchStmt:
 			f.switches = append(f.switches, n)
+		case *ast.IfStmt:
+			f.ifs[ast.Unparen(n.Cond)] = n
 		case *ast.ForStmt:
 			if n.Cond != nil {
 				f.loopConds[ast.Unparen(n.Cond)] = true
@@ -470,9 +474,21 @@ func (f *funcInfo) bounded(s *source, subj ast.Expr, pos token.Pos) bool {
 		if c.Pos() <= s.pos || c.Pos() >= pos || f.loopConds[c] {
 			continue
 		}
-		if carries(c.X) && !isZero(c.Y) || carries(c.Y) && !isZero(c.X) {
-			return true
+		left, right := carries(c.X) && !isZero(c.Y), carries(c.Y) && !isZero(c.X)
+		if !left && !right {
+			continue
 		}
+		if stmt := f.ifs[c]; stmt != nil && (inside(stmt.Body, pos) || inside(stmt.Else, pos)) {
+			// The use is in a branch of the if the comparison decides: it
+			// bounds the use only where it says the value is small
+			// (if n <= max {use}; if n > max {…} else {use}), not in the
+			// branch for the large values (if n <= 1024 {…} else {use}).
+			if upperBound(c.Op, left, inside(stmt.Body, pos)) {
+				return true
+			}
+			continue
+		}
+		return true
 	}
 	for _, sw := range f.switches {
 		if sw.Tag != nil && sw.Pos() > s.pos && sw.Pos() < pos && carries(sw.Tag) {
@@ -480,6 +496,36 @@ func (f *funcInfo) bounded(s *source, subj ast.Expr, pos token.Pos) bool {
 		}
 	}
 	return false
+}
+
+// inside reports whether pos lies within n.
+func inside(n ast.Node, pos token.Pos) bool {
+	return n != nil && n.Pos() <= pos && pos < n.End()
+}
+
+// upperBound reports whether the branch (then if inThen, else otherwise) of
+// an if on the comparison x op y bounds the value from above; left says
+// the value is x, else it is y.
+func upperBound(op token.Token, left, inThen bool) bool {
+	if !left {
+		switch op { // y > x is x < y
+		case token.LSS:
+			op = token.GTR
+		case token.LEQ:
+			op = token.GEQ
+		case token.GTR:
+			op = token.LSS
+		case token.GEQ:
+			op = token.LEQ
+		}
+	}
+	switch op {
+	case token.LSS, token.LEQ, token.EQL:
+		return inThen
+	case token.GTR, token.GEQ, token.NEQ:
+		return !inThen
+	}
+	return true
 }
 
 func isBuiltin(info *types.Info, fun ast.Expr, name string) bool {

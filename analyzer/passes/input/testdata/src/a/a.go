@@ -280,3 +280,60 @@ func hexByte(b []byte) string {
 	c := b[0]
 	return string([]byte{hexDigits[c>>4], hexDigits[(c<<4)>>4]})
 }
+
+// readSplit checks the length, but allocates in the branch for the large
+// ones: the comparison bounds the other branch.
+func readSplit(r io.Reader, small []byte) ([]byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[:]) // want `reads integers from bytes`
+	var body []byte
+	if n <= 1024 {
+		body = small[:n]
+	} else {
+		body = make([]byte, n) // want `make\(\[\]byte, n\) with n from binary.BigEndian.Uint32\(hdr\[:\]\); no upper bound on n is checked before it`
+	}
+	_, err := io.ReadFull(r, body)
+	return body, err
+}
+
+// readLarge allocates where the length is known to be large.
+func readLarge(r io.Reader) ([]byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[:]) // want `reads integers from bytes`
+	body := make([]byte, 64)
+	if 64 < n {
+		body = make([]byte, 0, n) // want `make\(\[\]byte, 0, n\) with n from`
+	}
+	_, err := io.ReadFull(r, body)
+	return body, err
+}
+
+// readBranches allocates only in the branches where the length is small:
+// quiet.
+func readBranches(r io.Reader) ([]byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[:]) // want `reads integers from bytes`
+	var body []byte
+	if n <= maxRecord {
+		body = make([]byte, n)
+	}
+	if n > maxRecord {
+		return nil, errors.New("record too large")
+	} else {
+		body = make([]byte, n)
+	}
+	if maxRecord >= n {
+		body = make([]byte, n)
+	}
+	_, err := io.ReadFull(r, body)
+	return body, err
+}
