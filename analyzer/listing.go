@@ -34,24 +34,23 @@ type listing struct {
 
 // listed is one package of the listing.
 type listed struct {
-	ImportPath, Name, Dir, ForTest              string
-	GoFiles, CompiledGoFiles, CgoFiles, Imports []string
-	Deps                                        []string
-	ImportMap                                   map[string]string // import path in the source → ImportPath, where they differ
-	Module                                      *packages.Module
-	Standard, Incomplete                        bool
-	Error                                       *listError
-	DepsErrors                                  []*listError
+	ImportPath, Name, Dir, ForTest string
+	GoFiles, CgoFiles, Imports     []string // no CompiledGoFiles: without -compiled, no cgo runs (a package to check with cgo goes to go/packages)
+	Deps                           []string
+	ImportMap                      map[string]string // import path in the source → ImportPath, where they differ
+	Module                         *packages.Module
+	Incomplete                     bool
+	Error                          *listError
+	DepsErrors                     []*listError
 
-	Export    string     // the compiled package's file, from the second listing
-	exportErr *listError // why the second listing has no Export for it
+	Export string // the compiled package's file, from the second listing; "" if it did not compile
 }
 
 // listError is an error of go list -json.
 type listError struct{ Pos, Err string }
 
 // listFields are the fields of the graph listing.
-const listFields = "-json=ImportPath,Name,Dir,ForTest,GoFiles,CompiledGoFiles,CgoFiles,Imports,ImportMap,Deps,Module,Standard,Incomplete,Error,DepsErrors"
+const listFields = "-json=ImportPath,Name,Dir,ForTest,GoFiles,CgoFiles,Imports,ImportMap,Deps,Module,Incomplete,Error,DepsErrors"
 
 // isTestMain reports whether p is a generated test main ("p.test").
 func (p *listed) isTestMain() bool {
@@ -126,7 +125,7 @@ func (s *state) listExports(ctx context.Context, queries, plain []string) *listi
 // compile asks the go command for the export data of every package of the
 // listing that a package other than a test main imports: what the type
 // checker reads of a dependency, and what keys the analysis cache. A
-// package it could not compile keeps no Export, and its exportErr says why.
+// package it could not compile keeps no Export.
 func (l *listing) compile(ctx context.Context, s *state) {
 	need := map[string]bool{}
 	for _, p := range l.byPath {
@@ -149,27 +148,15 @@ func (l *listing) compile(ctx context.Context, s *state) {
 			}
 		}
 	})
-	out, err := s.goList(ctx, []string{"-deps", "-export", "-json=ImportPath,Export,Error"}, paths)
+	out, err := s.goList(ctx, []string{"-deps", "-export", "-json=ImportPath,Export"}, paths)
 	if err != nil {
 		return
 	}
 	for _, q := range out {
-		p := l.byPath[q.ImportPath]
-		if p == nil {
-			continue
-		}
-		p.Export = q.Export
-		if q.Export == "" {
-			p.exportErr = orError(q.Error, "the go command gave no export data")
+		if p := l.byPath[q.ImportPath]; p != nil {
+			p.Export = q.Export
 		}
 	}
-}
-
-func orError(e *listError, msg string) *listError {
-	if e != nil {
-		return e
-	}
-	return &listError{Pos: "-", Err: msg}
 }
 
 // goList runs go list -e with args and the build flags over queries and

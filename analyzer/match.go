@@ -168,17 +168,16 @@ func (s *state) goListError(ctx context.Context, pattern string, tests bool) Pac
 		pe.Message = err.Error()
 		return pe
 	}
-	type listErr struct{ Pos, Err string }
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for {
 		var p struct {
-			Error      *listErr
-			DepsErrors []*listErr
+			Error      *listError
+			DepsErrors []*listError
 		}
 		if dec.Decode(&p) != nil {
 			return pe
 		}
-		for _, e := range append([]*listErr{p.Error}, p.DepsErrors...) {
+		for _, e := range append([]*listError{p.Error}, p.DepsErrors...) {
 			if e == nil || e.Err == "" {
 				continue
 			}

@@ -152,9 +152,16 @@ func (s *state) cacheKeys(l *listing, paths []string) map[string]string {
 			}
 		}
 		part(recordVersion, tool, env, s.mod.Path, s.mod.GoVersion, strconv.FormatBool(s.cfg.NoStatic), strconv.FormatBool(tests), path)
-		// Each file by content; the package itself only by its files.
-		hashFiles := func(p *listed) bool {
-			for _, f := range slices.Concat(p.GoFiles, p.CgoFiles, p.CompiledGoFiles) {
+		ok := true
+		var deps []string
+	group:
+		for _, p := range group {
+			if p.Incomplete || p.Error != nil || len(p.DepsErrors) > 0 {
+				ok = false
+				break
+			}
+			part("package", p.ImportPath, p.Name)
+			for _, f := range slices.Concat(p.GoFiles, p.CgoFiles) {
 				abs := f
 				if !filepath.IsAbs(f) {
 					abs = filepath.Join(p.Dir, f)
@@ -165,27 +172,14 @@ func (s *state) cacheKeys(l *listing, paths []string) map[string]string {
 					files[abs] = sum
 				}
 				if sum == "" {
-					return false
+					ok = false
+					break group
 				}
-				name := filepath.Base(abs) // cgo's output, in the build cache
+				name := filepath.Base(abs)
 				if s.ownFile(abs) {
 					name = s.rel(abs)
 				}
 				part("file", name, sum)
-			}
-			return true
-		}
-		ok := true
-		var deps []string
-		for _, p := range group {
-			if p.Incomplete || p.Error != nil || len(p.DepsErrors) > 0 {
-				ok = false
-				break
-			}
-			part("package", p.ImportPath, p.Name)
-			if !hashFiles(p) {
-				ok = false
-				break
 			}
 			deps = append(deps, p.Deps...)
 		}
