@@ -292,11 +292,25 @@ func TestThrottle(t *testing.T) {
 	})
 	lim := NewLimiter(8)
 	var throttled atomic.Int32
-	c := client(t, srv.URL, func(status int, _ time.Duration) {
-		if status == 429 {
-			throttled.Add(1)
-		}
-	}, lim)
+	// Retries here come at once (the test's Sleep does not wait), so a
+	// region can meet the limiter's probe above the server's bound several
+	// times in a row: MaxRetries is high enough that only a limiter that
+	// never settles fails the test, and not a run of bad luck on a loaded
+	// machine (five 429s in a row did fail a CI run with MaxRetries 4).
+	c, err := llm.New(llm.Config{
+		BaseURL: srv.URL, APIKey: "sk-test-0123456789", Model: "fake", MaxRetries: 40,
+		Timeout: 2 * time.Second,
+		OnRetry: func(status int, _ time.Duration) {
+			if status == 429 {
+				throttled.Add(1)
+			}
+		},
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+		Gate:  lim.Acquire, OnThrottle: lim.Throttled,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var rs []analyzer.Region
 	for i := range 40 {
 		r := regions()[1]
