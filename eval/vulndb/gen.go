@@ -81,6 +81,7 @@ func Candidates(cfg GenConfig) ([]Candidate, []Outcome) {
 	var cands []Candidate
 	var skipped []Outcome
 	for _, r := range cfg.Reports {
+		seen := map[[3]string]int{} // module, vulnerable, fixed: index in cands
 		for _, m := range r.Modules {
 			o := Outcome{Report: r.ID, Module: m.Module}
 			vuln, fixed, why := m.VersionPair()
@@ -98,6 +99,17 @@ func Candidates(cfg GenConfig) ([]Candidate, []Outcome) {
 				skipped = append(skipped, o)
 				continue
 			}
+			// A report may list a module twice with the same versions (one
+			// entry a package): that is one fix, made into one case whose
+			// scope is both entries' packages.
+			k := [3]string{m.Module, vuln, fixed}
+			if i, dup := seen[k]; dup {
+				merged := *cands[i].Module
+				merged.Packages = append(slices.Clip(merged.Packages), m.Packages...)
+				cands[i].Module = &merged
+				continue
+			}
+			seen[k] = len(cands)
 			cands = append(cands, Candidate{Report: r, Module: m, Vuln: vuln, Fixed: fixed})
 		}
 	}

@@ -295,3 +295,43 @@ func TestCasesRun(t *testing.T) {
 			orep.Model, orep.Recall, orep.Results[1].Figures.FalsePositives, orep.Results[1].Static.FalsePositives)
 	}
 }
+
+// TestCandidatesMergeRepeatedModule: a report that lists one module twice
+// with the same versions (an entry a package) is one fix, so one case,
+// whose scope holds both entries' packages; the first entry is left as read.
+func TestCandidatesMergeRepeatedModule(t *testing.T) {
+	entry := func(pkg string) *ReportModule {
+		m := &ReportModule{Module: "example.com/m", VulnerableAt: "1.0.0", Packages: []ReportPackage{{Package: pkg}}}
+		m.Versions = append(m.Versions, struct {
+			Introduced string `yaml:"introduced"`
+			Fixed      string `yaml:"fixed"`
+		}{Fixed: "1.0.1"})
+		return m
+	}
+	first, second := entry("example.com/m/a"), entry("example.com/m/b")
+	other := entry("example.com/m/c")
+	other.Module = "example.com/m/v2"
+	r := &Report{ID: "GO-2024-0009", Modules: []*ReportModule{first, second, other}}
+	cands, skipped := Candidates(GenConfig{Reports: []*Report{r}})
+	if len(skipped) != 0 {
+		t.Errorf("skipped %v", skipped)
+	}
+	var got []string
+	for _, c := range cands {
+		var pkgs []string
+		for _, p := range c.Module.Packages {
+			pkgs = append(pkgs, p.Package)
+		}
+		got = append(got, c.Module.Module+" "+c.Vuln+" "+c.Fixed+" "+strings.Join(pkgs, ","))
+	}
+	want := []string{
+		"example.com/m v1.0.0 v1.0.1 example.com/m/a,example.com/m/b",
+		"example.com/m/v2 v1.0.0 v1.0.1 example.com/m/c",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("candidates (-want +got):\n%s", diff)
+	}
+	if len(first.Packages) != 1 {
+		t.Errorf("the report's first entry was changed: %v", first.Packages)
+	}
+}
