@@ -14,7 +14,6 @@ import (
 	"go/token"
 	"go/types"
 	"strings"
-	"unicode"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
 	"golang.org/x/tools/go/analysis"
@@ -153,7 +152,7 @@ var secretNouns = map[string]bool{"key": true, "keys": true, "token": true, "tok
 	"salt": true, "password": true, "passwd": true, "session": true, "csrf": true, "otp": true, "challenge": true, "iv": true}
 
 func hasSecretNoun(name string) bool {
-	for _, w := range splitWords(name) {
+	for _, w := range astx.Words(name) {
 		if secretNouns[w] {
 			return true
 		}
@@ -165,7 +164,7 @@ func hasSecretNoun(name string) bool {
 // newMaskKey, generateToken, randomNonce (not pickKeyForShard).
 func makesSecret(name string) bool {
 	made := false
-	for _, w := range splitWords(name) {
+	for _, w := range astx.Words(name) {
 		switch w {
 		case "new", "gen", "generate", "make", "create", "random", "rand", "issue", "mint":
 			made = true
@@ -449,7 +448,7 @@ func decision(pass *analysis.Pass, r *astx.Reporter, fd *ast.FuncDecl) {
 			}
 		}
 	}
-	words := splitWords(fd.Name.Name)
+	words := astx.Words(fd.Name.Name)
 	verb := ""
 	for i, w := range words {
 		if decisionVerbs[w] {
@@ -480,31 +479,4 @@ func decision(pass *analysis.Pass, r *astx.Reporter, fd *ast.FuncDecl) {
 	}
 	r.Report(fd.Name, "trust-decision", "%s decides trust (%q) and answers with %s: a wrong answer lets bad input through",
 		fd.Name.Name, verb, answers)
-}
-
-// splitWords splits an identifier into lower-case words at case changes
-// and underscores: "isOriginAllowed" → is, origin, allowed; "VerifyJWT" →
-// verify, jwt.
-func splitWords(name string) []string {
-	var words []string
-	rs := []rune(name)
-	start := 0
-	flush := func(end int) {
-		if end > start {
-			words = append(words, strings.ToLower(string(rs[start:end])))
-		}
-		start = end
-	}
-	for i := 0; i < len(rs); i++ {
-		switch {
-		case rs[i] == '_':
-			flush(i)
-			start = i + 1
-		case i > start && unicode.IsUpper(rs[i]) &&
-			(unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1])):
-			flush(i)
-		}
-	}
-	flush(len(rs))
-	return words
 }

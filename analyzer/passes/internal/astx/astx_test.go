@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"slices"
 	"testing"
 
 	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
@@ -160,6 +161,22 @@ func TestFieldPath(t *testing.T) {
 		}
 		if v.Name() != tc.root || path != tc.path {
 			t.Errorf("FieldPath(%s, addr %v) = %s, %q; want %s, %q", tc.expr, tc.addr, v.Name(), path, tc.root, tc.path)
+		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	for name, want := range map[string][]string{
+		"isOriginAllowed":     {"is", "origin", "allowed"},
+		"VerifyJWT":           {"verify", "jwt"},
+		"CheckHostKey":        {"check", "host", "key"},
+		"validate_request":    {"validate", "request"},
+		"HTTPServerAuthorize": {"http", "server", "authorize"},
+		"parseV2Header":       {"parse", "v2", "header"},
+		"x":                   {"x"},
+	} {
+		if got := astx.Words(name); !slices.Equal(got, want) {
+			t.Errorf("Words(%q) = %q, want %q", name, got, want)
 		}
 	}
 }
