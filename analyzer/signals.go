@@ -17,6 +17,7 @@ import (
 	"github.com/secondlook/secondlook/analyzer/passes/locking"
 	"github.com/secondlook/secondlook/analyzer/passes/nilprone"
 	"github.com/secondlook/secondlook/analyzer/passes/resources"
+	"github.com/secondlook/secondlook/analyzer/passes/secrets"
 	"github.com/secondlook/secondlook/analyzer/passes/sharedfields"
 	"github.com/secondlook/secondlook/analyzer/passes/timers"
 	"github.com/secondlook/secondlook/analyzer/passes/trust"
@@ -54,6 +55,7 @@ var signalPasses = []signalPass{
 	{locking.Analyzer, locking.Signals},
 	{nilprone.Analyzer, nilprone.Signals},
 	{resources.Analyzer, resources.Signals},
+	{secrets.Analyzer, secrets.Signals},
 	{sharedfields.Analyzer, sharedfields.Signals},
 	{timers.Analyzer, timers.Signals},
 	{trust.Analyzer, trust.Signals},
