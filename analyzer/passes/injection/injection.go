@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"go/types"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -46,6 +47,11 @@ file-nonconst: an os file call (Open, ReadFile, Create, Remove, ...) with a non-
 template-unescaped: a conversion to html/template.HTML, JS, URL, CSS, HTMLAttr, JSStr or Srcset of a
 non-constant string, which bypasses escaping.
 
+html-built: HTML markup built with + or fmt.Sprintf/Fprintf/Printf: a constant piece holds a tag
+("<p>", "</a>", "<a href=") and another piece is a non-constant string that no escaper (a
+function whose name says escape or quote) has been through. Data written into markup by hand is
+cross-site scripting unless every piece is escaped; html/template does it. Once per function.
+
 tls-insecure: tls.Config with InsecureSkipVerify set to true and no VerifyPeerCertificate or
 VerifyConnection.
 
@@ -73,6 +79,7 @@ var Signals = map[string]float64{
 	"path-traversal":     7,
 	"file-nonconst":      1,
 	"template-unescaped": 6,
+	"html-built":         3,
 	"tls-insecure":       7,
 	"tls-old-version":    4,
 	"weak-rand":          6,
@@ -126,6 +133,7 @@ type funcInfo struct {
 	writes  []write                     // b.WriteString(x), fmt.Fprintf(&b, ..., x)
 	guarded bool                        // path checks present
 	path    bool                        // path-traversal reported
+	html    bool                        // html-built reported
 }
 
 type write struct {
@@ -266,8 +274,11 @@ func (f *funcInfo) taintOf(e ast.Expr) (best string) {
 
 func (f *funcInfo) check(n ast.Node) bool {
 	switch n := n.(type) {
+	case *ast.BinaryExpr:
+		f.htmlConcat(n)
 	case *ast.CallExpr:
 		f.call(n)
+		f.htmlFormat(n)
 	case *ast.CompositeLit:
 		if isNamed(f.info.TypeOf(n), "crypto/tls", "Config") {
 			keys := map[string]ast.Expr{}
@@ -334,6 +345,110 @@ func (f *funcInfo) call(call *ast.CallExpr) {
 				named.Obj().Name(), types.ExprString(call.Args[0]))
 		}
 	}
+}
+
+// htmlTag matches the start of an HTML tag in a piece of text.
+var htmlTag = regexp.MustCompile(`<(/?[a-zA-Z][a-zA-Z0-9]*)(\s|>|/>)`)
+
+// htmlElements are the HTML elements whose tags mark text as markup (not
+// "<T>" or "<nil>").
+var htmlElements = set("a", "abbr", "b", "blockquote", "body", "br", "button", "caption", "code", "dd", "div", "dl", "dt",
+	"em", "font", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html", "i", "iframe",
+	"img", "input", "label", "li", "link", "meta", "nav", "ol", "option", "p", "pre", "script", "section", "select",
+	"small", "span", "strong", "style", "sub", "sup", "svg", "table", "tbody", "td", "textarea", "th", "thead",
+	"title", "tr", "tt", "u", "ul")
+
+// htmlConcat reports markup built with +: "<p>" + s + "</p>".
+func (f *funcInfo) htmlConcat(e *ast.BinaryExpr) {
+	if f.html || e.Op != token.ADD || !isString(f.info.TypeOf(e)) {
+		return
+	}
+	var parts []ast.Expr
+	var flatten func(ast.Expr)
+	flatten = func(x ast.Expr) {
+		if b, ok := ast.Unparen(x).(*ast.BinaryExpr); ok && b.Op == token.ADD {
+			flatten(b.X)
+			flatten(b.Y)
+			return
+		}
+		parts = append(parts, x)
+	}
+	flatten(e)
+	f.htmlParts(e, "+", parts, parts)
+}
+
+// htmlFormat reports markup built by a fmt call: fmt.Fprintf(w, "<b>%s</b>", name).
+func (f *funcInfo) htmlFormat(call *ast.CallExpr) {
+	if f.html {
+		return
+	}
+	name := funcName(f.info, call)
+	i := 0
+	switch name {
+	case "fmt.Sprintf", "fmt.Printf":
+	case "fmt.Fprintf":
+		i = 1
+	default:
+		return
+	}
+	if len(call.Args) <= i+1 {
+		return
+	}
+	f.htmlParts(call, name, call.Args[i:i+1], call.Args[i+1:])
+}
+
+// htmlParts reports n when a constant of consts holds a tag and a piece of
+// data is unescaped text.
+func (f *funcInfo) htmlParts(n ast.Node, how string, consts, data []ast.Expr) {
+	tag := ""
+consts:
+	for _, c := range consts {
+		if v := f.info.Types[c].Value; v != nil && v.Kind() == constant.String {
+			for _, m := range htmlTag.FindAllStringSubmatch(constant.StringVal(v), -1) {
+				if htmlElements[strings.ToLower(strings.TrimPrefix(m[1], "/"))] {
+					tag = strings.TrimSpace(m[0])
+					break consts
+				}
+			}
+		}
+	}
+	if tag == "" {
+		return
+	}
+	for _, d := range data {
+		if !isString(f.info.TypeOf(d)) || f.info.Types[d].Value != nil || f.escapedByName(d) || !f.unsafePart(d) {
+			continue
+		}
+		f.html = true
+		f.report(n, "html-built", "markup %s is built with %s from %s, which nothing escapes", tag, how, types.ExprString(d))
+		return
+	}
+}
+
+// escapedByName reports whether e is the result of a call whose name says
+// it escapes or quotes: html.EscapeString(s), escapeHTML(s), strconv.Quote(s).
+func (f *funcInfo) escapedByName(e ast.Expr) bool {
+	c, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	var name string
+	switch fun := ast.Unparen(c.Fun).(type) {
+	case *ast.Ident:
+		name = fun.Name
+	case *ast.SelectorExpr:
+		name = fun.Sel.Name
+	}
+	name = strings.ToLower(name)
+	return strings.Contains(name, "escape") || strings.Contains(name, "quote") || strings.Contains(name, "sanitiz")
+}
+
+func isString(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsString != 0
 }
 
 func (f *funcInfo) escaped(e ast.Expr) bool {

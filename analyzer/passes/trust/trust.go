@@ -11,6 +11,7 @@ package trust
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"strings"
@@ -41,6 +42,13 @@ weak-random: math/rand (or math/rand/v2) makes a value for a key, token, nonce, 
 session or challenge (the function's name or the variable it sets says so): its output can be
 predicted; crypto/rand is the source for secrets.
 
+trust-header: the function reads or sets, by name, a header that carries trust: credentials and
+cookies (Authorization, Cookie, Set-Cookie), where a request came from (Origin, Referer, Host,
+X-Forwarded-For, X-Real-IP, Forwarded), and the policies a response grants (Access-Control-Allow-*,
+Strict-Transport-Security, Content-Security-Policy, X-Frame-Options). Any method named Get, Set,
+Add, Del, Peek, Values, Header or the like counts, so web frameworks' contexts do too
+(c.Get(fiber.HeaderAuthorization)). Reported once per function.
+
 unbounded-read: io.ReadAll, io.Copy or a Buffer's ReadFrom of a decompressor (compress/...) or of
 a request or response body, with no io.LimitReader or http.MaxBytesReader in the way: a small
 input can make the process read gigabytes.`
@@ -58,6 +66,7 @@ var Signals = map[string]float64{
 	"trust-decision": 2,
 	"crypto-use":     2,
 	"http-input":     2,
+	"trust-header":   2,
 	"unbounded-read": 4,
 	"weak-random":    5,
 }
@@ -109,6 +118,7 @@ type function struct {
 	fn             inspector.Cursor
 	params         map[types.Object]bool // the parameters of every function of the package
 	crypto, client bool
+	header         bool
 }
 
 func (f *function) visit(c inspector.Cursor) {
@@ -126,6 +136,7 @@ func (f *function) visit(c inspector.Cursor) {
 		}
 		f.unboundedRead(n, fn)
 		f.weakRandom(c, n, fn)
+		f.trustHeader(n, fn)
 	case *ast.CompositeLit:
 		if f.crypto {
 			return
@@ -277,6 +288,54 @@ func (f *function) incoming(x ast.Expr) bool {
 func isHTTPType(t types.Type, name string) bool {
 	named := astx.NamedOf(t)
 	return named != nil && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == name
+}
+
+// trustHeaders are the headers, in lower case, whose values decide whom a
+// request comes from or what a response allows.
+var trustHeaders = map[string]bool{
+	"authorization": true, "proxy-authorization": true, "cookie": true, "set-cookie": true,
+	"origin": true, "referer": true, "host": true, "x-forwarded-for": true, "x-forwarded-host": true,
+	"x-forwarded-proto": true, "x-real-ip": true, "forwarded": true, "x-csrf-token": true, "x-xsrf-token": true,
+	"access-control-allow-origin": true, "access-control-allow-credentials": true,
+	"access-control-allow-headers": true, "access-control-allow-methods": true,
+	"strict-transport-security": true, "content-security-policy": true, "x-frame-options": true,
+}
+
+// headerMethods are the names of methods that read or write a header by
+// its name, in net/http and in web frameworks.
+var headerMethods = map[string]bool{
+	"Get": true, "Set": true, "Add": true, "Del": true, "Values": true, "Peek": true,
+	"Header": true, "GetHeader": true, "SetHeader": true, "AddHeader": true, "DelHeader": true,
+	"GetReqHeaders": true, "GetRespHeader": true, "SetCanonical": true,
+}
+
+// trustHeader reports a method call that reads or writes a trust-carrying
+// header named by a constant: h.Get("Authorization"), c.Set(fiber.HeaderOrigin, v).
+func (f *function) trustHeader(call *ast.CallExpr, fn *types.Func) {
+	if f.header || fn.Signature().Recv() == nil || !headerMethods[fn.Name()] || len(call.Args) == 0 {
+		return
+	}
+	tv, ok := f.pass.TypesInfo.Types[call.Args[0]]
+	if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
+		return
+	}
+	name := constant.StringVal(tv.Value)
+	if !trustHeaders[strings.ToLower(name)] {
+		return
+	}
+	f.header = true
+	f.r.Report(call, "trust-header", "%s the %s header by name: what it holds decides whom to trust", headerVerb(fn.Name()), name)
+}
+
+// headerVerb says what a header method does.
+func headerVerb(method string) string {
+	switch {
+	case strings.HasPrefix(method, "Set"), strings.HasPrefix(method, "Add"):
+		return "sets"
+	case strings.HasPrefix(method, "Del"):
+		return "deletes"
+	}
+	return "reads"
 }
 
 // unboundedRead reports io.ReadAll(src), io.Copy(dst, src) and

@@ -143,7 +143,7 @@ type Page struct{ Body template.HTML }
 
 // Buggy: a user comment rendered raw.
 func renderComment(c string) Page {
-	return Page{Body: template.HTML("<p>" + c + "</p>")} // want `template.HTML\("<p>" \+ c \+ "</p>"\) marks a non-constant string as safe`
+	return Page{Body: template.HTML("<p>" + c + "</p>")} // want `template.HTML\("<p>" \+ c \+ "</p>"\) marks a non-constant string as safe` `markup <p> is built with \+ from c`
 }
 
 // Correct: constant markup, or escaped first.

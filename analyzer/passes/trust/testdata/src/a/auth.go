@@ -56,7 +56,7 @@ func Sanitize(s string) string { // want `Sanitize decides trust \("sanitize"\) 
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	origin := r.Header.Get("Origin") // want `reads r.Header of the request: the client controls it`
+	origin := r.Header.Get("Origin") // want `reads r.Header of the request: the client controls it` `reads the Origin header by name`
 	if !s.isOriginAllowed(origin) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
@@ -108,4 +108,31 @@ func newMaskKey() [4]byte {
 func (s *Server) login(user string) string {
 	sessionID := strconv.FormatInt(mrand.Int63(), 16) // want `sessionID comes from math/rand.Int63`
 	return user + ":" + sessionID
+}
+
+// Ctx is a web framework's request context, as fiber and gin have.
+type Ctx struct{ headers map[string]string }
+
+func (c *Ctx) Get(key string) string { return c.headers[key] }
+func (c *Ctx) Set(key, value string) { c.headers[key] = value }
+
+const HeaderAuthorization = "Authorization"
+
+// A middleware reading credentials through the framework, not net/http.
+func basicAuth(c *Ctx, check func(user, pass string) bool) bool {
+	auth := c.Get(HeaderAuthorization) // want `reads the Authorization header by name`
+	user, pass, ok := strings.Cut(auth, ":")
+	return ok && check(user, pass)
+}
+
+// A CORS middleware granting an origin.
+func allowOrigin(c *Ctx, origin string) {
+	c.Set("Access-Control-Allow-Origin", origin) // want `sets the Access-Control-Allow-Origin header by name`
+	c.Set("Access-Control-Allow-Credentials", "true")
+}
+
+// A response header that grants nothing.
+func contentType(c *Ctx) {
+	c.Set("Content-Type", "application/json")
+	_ = c.Get("Accept")
 }
