@@ -16,6 +16,7 @@ import (
 	"github.com/secondlook/secondlook/analyzer/passes/input"
 	"github.com/secondlook/secondlook/analyzer/passes/locking"
 	"github.com/secondlook/secondlook/analyzer/passes/nilprone"
+	"github.com/secondlook/secondlook/analyzer/passes/optional"
 	"github.com/secondlook/secondlook/analyzer/passes/resources"
 	"github.com/secondlook/secondlook/analyzer/passes/secrets"
 	"github.com/secondlook/secondlook/analyzer/passes/sharedfields"
@@ -54,6 +55,7 @@ var signalPasses = []signalPass{
 	{input.Analyzer, input.Signals},
 	{locking.Analyzer, locking.Signals},
 	{nilprone.Analyzer, nilprone.Signals},
+	{optional.Analyzer, optional.Signals},
 	{resources.Analyzer, resources.Signals},
 	{secrets.Analyzer, secrets.Signals},
 	{sharedfields.Analyzer, sharedfields.Signals},
