@@ -33,10 +33,11 @@ const Doc = `report dereferences of optional pointer fields of decoded types as 
 optional-deref: x.F.G (a field of what F points to) or *x.F, where F is a pointer field of a wire
 type: a struct with json, xml, yaml, protobuf, bson, msgpack, toml, cbor, asn1, mapstructure,
 form or query tags on its fields, or a generated protobuf message (a ProtoReflect or ProtoMessage
-method). A decoder leaves F nil when the input lacks it. Quiet when the function, or one it is
-nested in, compares x.F with nil, calls x.GetF(), assigns x.F, takes &x.F, or builds x itself
-from a composite literal; method calls on x.F are left alone (they may be nil-safe). Reported
-once per field path per function, at the first dereference.
+method). A decoder leaves F nil when the input lacks it; a field whose tags all say "-" is never
+decoded and is left out. Quiet when the function, or one it is nested in, compares x.F with nil,
+calls x.GetF(), assigns x.F, takes &x.F, or builds x itself from a composite literal; method calls
+on x.F are left alone (they may be nil-safe). Reported once per field path per function, at the
+first dereference.
 
 Test files and generated files are left out.`
 
@@ -251,6 +252,9 @@ func (c *checker) optionalField(e ast.Expr) (*types.Var, string, bool) {
 			return nil, "", false
 		}
 	}
+	if skipped(st.Tag(sel.Index()[len(sel.Index())-1])) {
+		return nil, "", false // json:"-": no decoder sets it
+	}
 	owner := "a struct"
 	named, _ := types.Unalias(t).(*types.Named)
 	if named != nil {
@@ -283,6 +287,21 @@ func (c *checker) isWire(st *types.Struct, named *types.Named) bool {
 	}
 	c.wire[st] = w
 	return w
+}
+
+// skipped reports whether tag tells every decoder it names to leave its
+// field alone (json:"-").
+func skipped(tag string) bool {
+	named := false
+	for _, key := range wireTags {
+		if val, ok := reflect.StructTag(tag).Lookup(key); ok {
+			if name, _, _ := strings.Cut(val, ","); name != "-" {
+				return false
+			}
+			named = true
+		}
+	}
+	return named
 }
 
 // isNil reports whether e is the predeclared nil.

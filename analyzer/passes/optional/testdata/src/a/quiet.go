@@ -88,3 +88,13 @@ func switchSpec(d *Deployment) bool {
 		return d.Spec.Paused
 	}
 }
+
+// Loaded is decoded from JSON, but its Config is set by the program.
+type Loaded struct {
+	Name   string    `json:"name"`
+	Config *Template `json:"-" yaml:"-"`
+}
+
+func image(l *Loaded) string {
+	return l.Config.Image
+}
