@@ -17,6 +17,7 @@ import (
 	"github.com/secondlook/secondlook/analyzer/passes/locking"
 	"github.com/secondlook/secondlook/analyzer/passes/nilprone"
 	"github.com/secondlook/secondlook/analyzer/passes/parsers"
+	"github.com/secondlook/secondlook/analyzer/passes/optional"
 	"github.com/secondlook/secondlook/analyzer/passes/resources"
 	"github.com/secondlook/secondlook/analyzer/passes/secrets"
 	"github.com/secondlook/secondlook/analyzer/passes/sharedfields"
@@ -56,6 +57,7 @@ var signalPasses = []signalPass{
 	{locking.Analyzer, locking.Signals},
 	{nilprone.Analyzer, nilprone.Signals},
 	{parsers.Analyzer, parsers.Signals},
+	{optional.Analyzer, optional.Signals},
 	{resources.Analyzer, resources.Signals},
 	{secrets.Analyzer, secrets.Signals},
 	{sharedfields.Analyzer, sharedfields.Signals},
