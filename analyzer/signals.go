@@ -16,8 +16,8 @@ import (
 	"github.com/secondlook/secondlook/analyzer/passes/input"
 	"github.com/secondlook/secondlook/analyzer/passes/locking"
 	"github.com/secondlook/secondlook/analyzer/passes/nilprone"
-	"github.com/secondlook/secondlook/analyzer/passes/parsers"
 	"github.com/secondlook/secondlook/analyzer/passes/optional"
+	"github.com/secondlook/secondlook/analyzer/passes/parsers"
 	"github.com/secondlook/secondlook/analyzer/passes/resources"
 	"github.com/secondlook/secondlook/analyzer/passes/secrets"
 	"github.com/secondlook/secondlook/analyzer/passes/sharedfields"
@@ -56,8 +56,8 @@ var signalPasses = []signalPass{
 	{input.Analyzer, input.Signals},
 	{locking.Analyzer, locking.Signals},
 	{nilprone.Analyzer, nilprone.Signals},
-	{parsers.Analyzer, parsers.Signals},
 	{optional.Analyzer, optional.Signals},
+	{parsers.Analyzer, parsers.Signals},
 	{resources.Analyzer, resources.Signals},
 	{secrets.Analyzer, secrets.Signals},
 	{sharedfields.Analyzer, sharedfields.Signals},
