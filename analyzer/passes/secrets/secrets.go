@@ -11,6 +11,7 @@ package secrets
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"slices"
 	"strings"
@@ -31,6 +32,11 @@ with such a field, and no String or Format method of its own, printed whole by o
 String, GoString or Error method that puts such a field in its text. Names that say the
 value only refers to a secret (secretName, tokenURL, passwordFile) are left out.
 
+header-dump: a loop over headers or metadata (a map[string][]string: http.Header, url.Values,
+gRPC's metadata.MD) that writes each value into text, with a log, fmt or builder call or +=,
+and never looks at the key first: the Authorization and Cookie values go out with the rest.
+A loop whose body tests the key (to skip or redact one) is left out. Once per loop.
+
 Test files are left out.`
 
 var Analyzer = &analysis.Analyzer{
@@ -45,12 +51,13 @@ var Analyzer = &analysis.Analyzer{
 // CONTRACT.md).
 var Signals = map[string]float64{
 	"secret-output": 2,
+	"header-dump":   2,
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	r := astx.NewReporter(pass)
-	for cur := range insp.Root().Preorder((*ast.CallExpr)(nil), (*ast.FuncDecl)(nil)) {
+	for cur := range insp.Root().Preorder((*ast.CallExpr)(nil), (*ast.FuncDecl)(nil), (*ast.RangeStmt)(nil)) {
 		if strings.HasSuffix(pass.Fset.Position(cur.Node().Pos()).Filename, "_test.go") {
 			continue
 		}
@@ -59,6 +66,8 @@ func run(pass *analysis.Pass) (any, error) {
 			outputCall(pass, r, n)
 		case *ast.FuncDecl:
 			stringMethod(pass, r, n)
+		case *ast.RangeStmt:
+			headerDump(pass, r, n)
 		}
 	}
 	return nil, nil
@@ -314,4 +323,118 @@ func formatsItself(t types.Type) bool {
 		}
 	}
 	return false
+}
+
+// headerDump reports a range over a map[string][]string whose body writes
+// the values into text without testing the key.
+func headerDump(pass *analysis.Pass, r *astx.Reporter, rs *ast.RangeStmt) {
+	info := pass.TypesInfo
+	if !isHeaderMap(info.TypeOf(rs.X)) || rs.Value == nil {
+		return
+	}
+	key, value := objOf(info, rs.Key), objOf(info, rs.Value)
+	if value == nil {
+		return
+	}
+	uses := func(n ast.Node, obj types.Object) bool {
+		found := false
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && obj != nil && info.Uses[id] == obj {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
+	// A value ranged over in turn (for _, v := range values) is the value too.
+	values := []types.Object{value}
+	filtered := false
+	ast.Inspect(rs.Body, func(n ast.Node) bool {
+		if filtered {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.IfStmt:
+			if key != nil && uses(n.Cond, key) {
+				filtered = true // tests the key: it filters
+			}
+		case *ast.SwitchStmt:
+			if key != nil && n.Tag != nil && uses(n.Tag, key) {
+				filtered = true
+			}
+		case *ast.RangeStmt:
+			if n.Value != nil && slices.ContainsFunc(values, func(o types.Object) bool { return uses(n.X, o) }) {
+				if o := objOf(info, n.Value); o != nil {
+					values = append(values, o)
+				}
+			}
+		}
+		return true
+	})
+	if filtered {
+		return
+	}
+	var site ast.Node
+	ast.Inspect(rs.Body, func(n ast.Node) bool {
+		if site != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if textWriter(astx.CalleeFunc(info, n)) && slices.ContainsFunc(values, func(o types.Object) bool { return uses(n, o) }) {
+				site = n
+			}
+		case *ast.AssignStmt:
+			if n.Tok == token.ADD_ASSIGN && len(n.Lhs) == 1 && textual(info.TypeOf(n.Lhs[0])) &&
+				slices.ContainsFunc(values, func(o types.Object) bool { return uses(n.Rhs[0], o) }) {
+				site = n
+			}
+		}
+		return true
+	})
+	if site != nil {
+		r.Report(site, "header-dump", "every value of %s is written out with its key unchecked: Authorization and Cookie values go with the rest",
+			types.ExprString(rs.X))
+	}
+}
+
+func objOf(info *types.Info, e ast.Expr) types.Object {
+	if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+		return info.ObjectOf(id)
+	}
+	return nil
+}
+
+// isHeaderMap reports whether t is a map[string][]string: http.Header,
+// url.Values, metadata.MD, textproto.MIMEHeader.
+func isHeaderMap(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	m, ok := t.Underlying().(*types.Map)
+	if !ok {
+		return false
+	}
+	k, ok := m.Key().Underlying().(*types.Basic)
+	if !ok || k.Kind() != types.String {
+		return false
+	}
+	sl, ok := m.Elem().Underlying().(*types.Slice)
+	if !ok {
+		return false
+	}
+	e, ok := sl.Elem().Underlying().(*types.Basic)
+	return ok && e.Kind() == types.String
+}
+
+// textWriter reports whether fn writes text: a log or fmt call, or a
+// Write method of a strings.Builder or bytes.Buffer.
+func textWriter(fn *types.Func) bool {
+	if writer(fn) != "" {
+		return true
+	}
+	if fn == nil || fn.Signature().Recv() == nil || !strings.HasPrefix(fn.Name(), "Write") {
+		return false
+	}
+	return astx.IsMethod(fn, "strings", "Builder", fn.Name()) || astx.IsMethod(fn, "bytes", "Buffer", fn.Name())
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net/http"
 	"strings"
 )
 
@@ -41,4 +42,26 @@ func (c *Creds) GoString() string { // want `GoString puts the secret field c.Cl
 	var b strings.Builder
 	b.WriteString(c.ClientSecret)
 	return b.String()
+}
+
+// A debug dump of a request's headers, Authorization and all.
+func curlCommand(req *http.Request) string {
+	headers := ""
+	for key, values := range req.Header {
+		for _, value := range values {
+			headers += fmt.Sprintf(" -H %q", key+": "+value) // want `every value of req.Header is written out with its key unchecked`
+		}
+	}
+	return "curl" + headers + " " + req.URL.String()
+}
+
+// Metadata printed whole by its String method.
+type MD map[string][]string
+
+func (md MD) String() string {
+	var sb strings.Builder
+	for k, v := range md {
+		fmt.Fprintf(&sb, "%s=[%s] ", k, strings.Join(v, ", ")) // want `every value of md is written out with its key unchecked`
+	}
+	return sb.String()
 }

@@ -3,6 +3,7 @@ package a
 import (
 	"fmt"
 	"log"
+	"net/http"
 )
 
 type Redacted struct {
@@ -39,4 +40,32 @@ func quiet(r Redacted, s Settings, lx lexeme, password string, n int) {
 		log.Print("no password set")
 	}
 	_ = fmt.Sprint(n)
+}
+
+// Headers logged with the secret ones left out.
+func logHeaders(h http.Header) {
+	for k, vs := range h {
+		if k == "Authorization" || k == "Cookie" {
+			continue
+		}
+		log.Printf("%s: %v", k, vs)
+	}
+}
+
+// Only the keys are written.
+func headerNames(h http.Header) string {
+	var names string
+	for k := range h {
+		names += k + " "
+	}
+	return names
+}
+
+// Values copied, not written out.
+func cloneValues(v map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
 }
