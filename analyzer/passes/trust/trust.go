@@ -49,6 +49,11 @@ Strict-Transport-Security, Content-Security-Policy, X-Frame-Options). Any method
 Add, Del, Peek, Values, Header or the like counts, so web frameworks' contexts do too
 (c.Get(fiber.HeaderAuthorization)). Reported once per function.
 
+redirect: the function sends a client elsewhere or decides which redirects to follow:
+http.Redirect to a URL that is not a constant (an open redirect if the URL comes from the request),
+or an http.Client's CheckRedirect set (whether credentials follow a redirect to another host).
+Reported once per function.
+
 unbounded-read: io.ReadAll, io.Copy or a Buffer's ReadFrom of a decompressor (compress/...) or of
 a request or response body, with no io.LimitReader or http.MaxBytesReader in the way: a small
 input can make the process read gigabytes.`
@@ -67,6 +72,7 @@ var Signals = map[string]float64{
 	"crypto-use":     2,
 	"http-input":     2,
 	"trust-header":   2,
+	"redirect":       2,
 	"unbounded-read": 4,
 	"weak-random":    5,
 }
@@ -119,6 +125,7 @@ type function struct {
 	params         map[types.Object]bool // the parameters of every function of the package
 	crypto, client bool
 	header         bool
+	redirect       bool
 }
 
 func (f *function) visit(c inspector.Cursor) {
@@ -137,6 +144,25 @@ func (f *function) visit(c inspector.Cursor) {
 		f.unboundedRead(n, fn)
 		f.weakRandom(c, n, fn)
 		f.trustHeader(n, fn)
+		if !f.redirect && isFunc(fn, "net/http", "Redirect") && len(n.Args) >= 3 && info.Types[n.Args[2]].Value == nil {
+			f.redirect = true
+			f.r.Report(n, "redirect", "redirects the client to %s, which is not a constant: where it can point decides whether this is an open redirect",
+				types.ExprString(n.Args[2]))
+		}
+	case *ast.KeyValueExpr:
+		if id, ok := n.Key.(*ast.Ident); ok && id.Name == "CheckRedirect" {
+			if v, ok := info.Uses[id].(*types.Var); ok && v.IsField() && v.Pkg() != nil && v.Pkg().Path() == "net/http" {
+				f.checkRedirect(n)
+			}
+		}
+	case *ast.AssignStmt:
+		for _, l := range n.Lhs {
+			if sel, ok := l.(*ast.SelectorExpr); ok && sel.Sel.Name == "CheckRedirect" {
+				if v, ok := info.Uses[sel.Sel].(*types.Var); ok && v.IsField() && v.Pkg() != nil && v.Pkg().Path() == "net/http" {
+					f.checkRedirect(n)
+				}
+			}
+		}
 	case *ast.CompositeLit:
 		if f.crypto {
 			return
@@ -288,6 +314,15 @@ func (f *function) incoming(x ast.Expr) bool {
 func isHTTPType(t types.Type, name string) bool {
 	named := astx.NamedOf(t)
 	return named != nil && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == name
+}
+
+// checkRedirect reports an http.Client's CheckRedirect set at n.
+func (f *function) checkRedirect(n ast.Node) {
+	if f.redirect {
+		return
+	}
+	f.redirect = true
+	f.r.Report(n, "redirect", "sets an http.Client's CheckRedirect: which redirects it follows decides where the request's credentials go")
 }
 
 // trustHeaders are the headers, in lower case, whose values decide whom a

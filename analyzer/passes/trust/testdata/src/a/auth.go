@@ -136,3 +136,24 @@ func contentType(c *Ctx) {
 	c.Set("Content-Type", "application/json")
 	_ = c.Get("Accept")
 }
+
+// A login handler that sends the client back where the query says.
+func loginDone(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")           // want `reads r.URL of the request`
+	http.Redirect(w, r, next, http.StatusFound) // want `redirects the client to next, which is not a constant`
+}
+
+// A client with its own redirect policy.
+func newClient(token string) *http.Client {
+	return &http.Client{
+		CheckRedirect: func(req *http.Request, via []*http.Request) error { // want `sets an http.Client's CheckRedirect`
+			req.Header.Set("Authorization", "Bearer "+token) // want `reads req.Header of the request` `sets the Authorization header by name`
+			return nil
+		},
+	}
+}
+
+// Redirects to a fixed place.
+func toHome(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/", http.StatusFound)
+}
