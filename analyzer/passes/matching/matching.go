@@ -1,0 +1,665 @@
+// Package matching defines an Analyzer that reports risk signals where
+// code decides on security-relevant text by matching it by hand: a host,
+// origin, URL or path checked with a prefix, suffix, substring or equality
+// test, and text escaped with a hand-written replacement.
+//
+// Open redirects, CORS and proxy bypasses and path traversals in Go are
+// often a strings.HasPrefix or HasSuffix on a host or a path that a
+// lookalike passes ("example.com.evil.net", "//evil.net", "/srv/data2");
+// cross-site scripting and injection bugs are often an escaper written by
+// hand that misses one character. Such functions often carry no other
+// signal, so these select them; they weigh little, since most such code is
+// right.
+package matching
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/secondlook/secondlook/analyzer/passes/internal/astx"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+)
+
+// Doc's first line is a title; then a paragraph per category.
+const Doc = `report security decisions made by matching text, and hand-written escapers, as risk signals
+
+text-match: strings.HasPrefix, HasSuffix, Contains or EqualFold, bytes.HasPrefix, HasSuffix or
+Equal, path.Match or filepath.Match, or a == or != comparison of strings, applied to a value
+named as a host, hostname, domain, origin, URL, URI, redirect, referer, route, scheme, proxy,
+path or directory (looking through filepath.Clean, path.Clean, strings.ToLower, ToUpper,
+TrimSpace, TrimPrefix and TrimSuffix, and through field selectors: r.URL.Path), whose result
+decides an if or switch condition or is returned. A lookalike passes such a match: a host that
+ends in the allowed domain without a dot before it, a redirect to "//evil.net" that starts with
+"/", a path that starts with the root's name but not its directory. Matches that respect a
+boundary stay quiet: a prefix literal ending in "/" (other than "/" alone), a suffix literal
+beginning with "." or "/", a literal with no letter or digit (":", "[", "//"), and comparisons
+with "" (emptiness). Path and directory names count only for values that come from a parameter
+of the function or an *http.Request: elsewhere they are file and import paths the program
+builds itself. Reported once per function.
+
+hand-escape: strings.NewReplacer, strings.Replace or ReplaceAll, or bytes.Replace or ReplaceAll,
+that replaces an HTML, shell or SQL metacharacter (< > & " ' ` + "`" + ` \ ; | $ %) with a longer
+text or with nothing; or a switch over a byte or rune with two or more such characters as case
+labels whose bodies write an escape ("&lt;", a backslash). Hand-written escapers miss a
+character or a context; translations that keep the length (a backslash to a slash) and newline
+normalisation stay quiet. Reported once per function.
+
+Test files are left out.`
+
+var Analyzer = &analysis.Analyzer{
+	Name:     "matching",
+	Doc:      Doc,
+	URL:      "https://pkg.go.dev/github.com/secondlook/secondlook/analyzer/passes/matching",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      run,
+}
+
+// Signals maps each category this pass reports to its weight (0–10, see
+// CONTRACT.md).
+var Signals = map[string]float64{
+	"text-match":  2,
+	"hand-escape": 2,
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	r := astx.NewReporter(pass)
+	replacers := packageReplacers(pass)
+	for cur := range insp.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		n := cur.Node()
+		if strings.HasSuffix(pass.Fset.Position(n.Pos()).Filename, "_test.go") {
+			continue
+		}
+		if fd, ok := n.(*ast.FuncDecl); ok && fd.Body == nil {
+			continue
+		}
+		f := &function{pass: pass, r: r, fn: cur, params: params(pass.TypesInfo, n), replacers: replacers}
+		astx.InspectDirect(cur, f.visit)
+	}
+	return nil, nil
+}
+
+// params returns the parameters and receiver of the function fn.
+func params(info *types.Info, fn ast.Node) map[types.Object]bool {
+	var lists []*ast.FieldList
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		lists = append(lists, fn.Recv, fn.Type.Params)
+	case *ast.FuncLit:
+		lists = append(lists, fn.Type.Params)
+	}
+	ps := make(map[types.Object]bool)
+	for _, l := range lists {
+		if l == nil {
+			continue
+		}
+		for _, field := range l.List {
+			for _, name := range field.Names {
+				if obj := info.Defs[name]; obj != nil {
+					ps[obj] = true
+				}
+			}
+		}
+	}
+	return ps
+}
+
+// function holds what one function (without its literals) has reported:
+// each category comes once per function.
+type function struct {
+	pass            *analysis.Pass
+	r               *astx.Reporter
+	fn              inspector.Cursor
+	params          map[types.Object]bool
+	replacers       map[types.Object]escaper
+	matched, escape bool
+}
+
+func (f *function) visit(c inspector.Cursor) {
+	switch n := c.Node().(type) {
+	case *ast.CallExpr:
+		if !f.matched {
+			f.matchCall(c, n)
+		}
+		if !f.escape {
+			f.replaceCall(n)
+		}
+	case *ast.BinaryExpr:
+		if !f.matched && (n.Op == token.EQL || n.Op == token.NEQ) {
+			f.comparison(c, n)
+		}
+	case *ast.SwitchStmt:
+		if !f.escape {
+			f.escapeSwitch(n)
+		}
+	}
+}
+
+// A match is one kind of text test: which argument is the value, which
+// the pattern, and what lets a lookalike through.
+type match struct {
+	value, pattern int    // argument indexes
+	kind           string // "prefix", "suffix", "substring", "exact", "glob"
+}
+
+var matchFuncs = map[string]match{
+	"strings.HasPrefix":   {0, 1, "prefix"},
+	"strings.HasSuffix":   {0, 1, "suffix"},
+	"strings.Contains":    {0, 1, "substring"},
+	"strings.EqualFold":   {0, 1, "exact"},
+	"bytes.HasPrefix":     {0, 1, "prefix"},
+	"bytes.HasSuffix":     {0, 1, "suffix"},
+	"bytes.Equal":         {0, 1, "exact"},
+	"path.Match":          {1, 0, "glob"},
+	"path/filepath.Match": {1, 0, "glob"},
+}
+
+// risks words what a lookalike does to each kind of match.
+var risks = map[string]string{
+	"prefix":    "a prefix or suffix match of a host or path can let a lookalike through",
+	"suffix":    "a prefix or suffix match of a host or path can let a lookalike through",
+	"substring": "a substring match of a host or path lets any text that holds it through",
+	"exact":     "an exact match of a host or path can miss an equivalent spelling (case, a trailing dot, an encoding, ..)",
+	"glob":      "a glob match of a host or path can match more than meant",
+}
+
+// matchCall reports a call of a matching function on a named value whose
+// result decides.
+func (f *function) matchCall(c inspector.Cursor, call *ast.CallExpr) {
+	fn := astx.CalleeFunc(f.pass.TypesInfo, call)
+	if fn == nil || fn.Pkg() == nil || fn.Signature().Recv() != nil {
+		return
+	}
+	m, ok := matchFuncs[fn.Pkg().Path()+"."+fn.Name()]
+	if !ok || len(call.Args) != 2 {
+		return
+	}
+	name := fn.Pkg().Name() + "." + fn.Name()
+	pattern := call.Args[m.pattern]
+	if m.kind == "exact" {
+		f.exact(c, name, call.Args[0], call.Args[1])
+		return
+	}
+	if f.bounded(pattern, m.kind) || !f.decides(c) {
+		return
+	}
+	for _, e := range []ast.Expr{call.Args[m.value], pattern} {
+		if f.named(e) {
+			f.report(call, name, e, m.kind)
+			return
+		}
+	}
+}
+
+// comparison reports a == or != of strings on a named value that decides.
+func (f *function) comparison(c inspector.Cursor, b *ast.BinaryExpr) {
+	if !isText(f.pass.TypesInfo.TypeOf(b.X)) || !isText(f.pass.TypesInfo.TypeOf(b.Y)) {
+		return
+	}
+	f.exact(c, b.Op.String(), b.X, b.Y)
+}
+
+// exact reports an equality test of x against a literal with a letter or
+// digit in it, or the other way round: an allowlist written into the code
+// ("https://app.example.com", "https"). Two variables compared are a
+// lookup, and "" is an emptiness check.
+func (f *function) exact(c inspector.Cursor, name string, x, y ast.Expr) {
+	sx, okx := f.text(x)
+	sy, oky := f.text(y)
+	if okx == oky || okx && !hasAlnum(sx) || oky && !hasAlnum(sy) || !f.decides(c) {
+		return
+	}
+	for _, e := range []ast.Expr{x, y} {
+		if f.named(e) {
+			f.report(c.Node(), name, e, "exact")
+			return
+		}
+	}
+}
+
+func (f *function) report(n ast.Node, name string, e ast.Expr, kind string) {
+	f.matched = true
+	f.r.Report(n, "text-match", "%s decides on %s; %s", name, types.ExprString(e), risks[kind])
+}
+
+// bounded reports whether a pattern of a prefix, suffix, substring or glob
+// match respects a boundary, or tests structure rather than a name: a
+// prefix ending in "/" ("/api/", but not "/" alone, which "//evil.net"
+// passes), a suffix starting with "." or "/" (".go", "."+domain), a glob
+// of an extension ("*.go"), a literal with no letter or digit.
+func (f *function) bounded(pattern ast.Expr, kind string) bool {
+	if s, ok := f.text(pattern); ok {
+		switch {
+		case !hasAlnum(s):
+			return !(kind == "prefix" && s == "/")
+		case kind == "prefix":
+			return strings.HasSuffix(s, "/")
+		case kind == "suffix":
+			return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/")
+		case kind == "glob":
+			return strings.HasPrefix(s, "*.")
+		}
+		return false
+	}
+	// A concatenation bounded at the end that counts: dir+"/", "."+domain.
+	b, ok := ast.Unparen(pattern).(*ast.BinaryExpr)
+	if !ok || b.Op != token.ADD {
+		return false
+	}
+	switch kind {
+	case "prefix":
+		s, ok := f.text(b.Y)
+		return ok && strings.HasSuffix(s, "/")
+	case "suffix":
+		s, ok := f.text(b.X)
+		return ok && (strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/"))
+	}
+	return false
+}
+
+func (f *function) text(e ast.Expr) (string, bool) { return text(f.pass.TypesInfo, e) }
+
+// text returns the constant string e denotes, looking through []byte("…"),
+// and nil as "".
+func text(info *types.Info, e ast.Expr) (string, bool) {
+	e = ast.Unparen(e)
+	if call, ok := e.(*ast.CallExpr); ok && len(call.Args) == 1 {
+		if tv, ok := info.Types[call.Fun]; ok && tv.IsType() {
+			e = call.Args[0]
+		}
+	}
+	if tv, ok := info.Types[e]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
+		return constant.StringVal(tv.Value), true
+	} else if ok && tv.IsNil() {
+		return "", true // bytes.ReplaceAll(b, old, nil)
+	}
+	return "", false
+}
+
+func hasAlnum(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
+}
+
+// isText reports whether t is a string or byte slice type.
+func isText(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&types.IsString != 0
+	case *types.Slice:
+		b, ok := u.Elem().Underlying().(*types.Basic)
+		return ok && b.Kind() == types.Byte
+	}
+	return false
+}
+
+// decides reports whether the boolean at c decides an if or a case of a
+// tagless switch, or is returned, directly or through !, && and ||, or
+// through a variable that does so (ok := strings.HasPrefix(…); if ok),
+// or, for a Match call, the if whose init assigns it.
+func (f *function) decides(c inspector.Cursor) bool {
+	c, parent := climb(c)
+	switch p := parent.Node().(type) {
+	case *ast.IfStmt:
+		return p.Cond == c.Node()
+	case *ast.CaseClause, *ast.ReturnStmt:
+		return true
+	case *ast.AssignStmt:
+		if len(p.Rhs) != 1 {
+			return false
+		}
+		if ifs, ok := parent.Parent().Node().(*ast.IfStmt); ok && ifs.Init == p {
+			return true
+		}
+		if id, ok := p.Lhs[0].(*ast.Ident); ok {
+			if v := f.pass.TypesInfo.ObjectOf(id); v != nil {
+				return f.usedToDecide(v)
+			}
+		}
+	}
+	return false
+}
+
+// climb goes up from c through parentheses, ! and the operands of && and
+// ||, and returns the last node passed and its parent.
+func climb(c inspector.Cursor) (inspector.Cursor, inspector.Cursor) {
+	for {
+		parent := c.Parent()
+		switch p := parent.Node().(type) {
+		case *ast.ParenExpr:
+		case *ast.UnaryExpr:
+			if p.Op != token.NOT {
+				return c, parent
+			}
+		case *ast.BinaryExpr:
+			if p.Op != token.LAND && p.Op != token.LOR {
+				return c, parent
+			}
+		default:
+			return c, parent
+		}
+		c = parent
+	}
+}
+
+// usedToDecide reports whether a use of v in the function decides an if
+// or a case, or is returned.
+func (f *function) usedToDecide(v types.Object) bool {
+	found := false
+	astx.InspectDirect(f.fn, func(c inspector.Cursor) {
+		if id, ok := c.Node().(*ast.Ident); ok && !found && f.pass.TypesInfo.Uses[id] == v {
+			c, parent := climb(c)
+			switch p := parent.Node().(type) {
+			case *ast.IfStmt:
+				found = p.Cond == c.Node()
+			case *ast.CaseClause, *ast.ReturnStmt:
+				found = true
+			}
+		}
+	})
+	return found
+}
+
+// hostNouns name a host or an address a request goes to or comes from,
+// anywhere they are matched; pathNouns name a path, which counts only for
+// a value that comes from outside the function (see named).
+var (
+	hostNouns = map[string]bool{"host": true, "hosts": true, "hostname": true, "domain": true, "domains": true,
+		"origin": true, "origins": true, "url": true, "urls": true, "uri": true, "redirect": true, "referer": true,
+		"referrer": true, "route": true, "scheme": true, "proxy": true}
+	pathNouns = map[string]bool{"path": true, "paths": true, "dir": true, "dirs": true, "directory": true,
+		"filepath": true, "pathname": true, "dirname": true}
+)
+
+// named reports whether e is a value whose name says it is a host, an
+// origin, a URL or, from a parameter or a request, a path.
+func (f *function) named(e ast.Expr) bool {
+	words, root := f.words(e, nil)
+	host := slices.ContainsFunc(words, func(w string) bool { return hostNouns[w] })
+	if host {
+		return true
+	}
+	if !slices.ContainsFunc(words, func(w string) bool { return pathNouns[w] }) || root == nil {
+		return false
+	}
+	if f.params[root] {
+		return true
+	}
+	return isRequest(root.Type())
+}
+
+// words returns the words of the names e is made of, looking through
+// normalising calls, conversions, indexes, field selectors and methods
+// without arguments (u.Hostname(), r.URL.EscapedPath()), and the variable
+// at its root, if any.
+func (f *function) words(e ast.Expr, acc []string) ([]string, types.Object) {
+	info := f.pass.TypesInfo
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		obj, _ := info.Uses[e].(*types.Var)
+		if obj == nil {
+			return acc, nil
+		}
+		return append(acc, astx.Words(e.Name)...), obj
+	case *ast.SelectorExpr:
+		acc = append(acc, astx.Words(e.Sel.Name)...)
+		if id, ok := e.X.(*ast.Ident); ok {
+			if _, isPkg := info.Uses[id].(*types.PkgName); isPkg {
+				return acc, info.Uses[e.Sel] // a package variable
+			}
+		}
+		return f.words(e.X, acc)
+	case *ast.IndexExpr:
+		return f.words(e.X, acc)
+	case *ast.SliceExpr:
+		return f.words(e.X, acc)
+	case *ast.CallExpr:
+		if tv, ok := info.Types[e.Fun]; ok && tv.IsType() && len(e.Args) == 1 {
+			return f.words(e.Args[0], acc) // string(b)
+		}
+		fn := astx.CalleeFunc(info, e)
+		if fn == nil || fn.Pkg() == nil {
+			return acc, nil
+		}
+		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && fn.Signature().Recv() != nil && len(e.Args) == 0 {
+			return f.words(sel.X, append(acc, astx.Words(fn.Name())...))
+		}
+		if normalises(fn) && len(e.Args) >= 1 {
+			return f.words(e.Args[0], acc)
+		}
+	}
+	return acc, nil
+}
+
+// normalises reports whether fn returns its first argument cleaned or
+// trimmed, the same value for a match.
+func normalises(fn *types.Func) bool {
+	switch fn.Pkg().Path() + "." + fn.Name() {
+	case "path/filepath.Clean", "path.Clean", "strings.ToLower", "strings.ToUpper", "strings.TrimSpace",
+		"strings.TrimSuffix", "strings.TrimPrefix", "strings.TrimRight", "strings.TrimLeft", "strings.Trim",
+		"bytes.ToLower", "bytes.TrimSpace", "bytes.TrimPrefix", "bytes.TrimSuffix":
+		return true
+	}
+	return false
+}
+
+// isRequest reports whether t is net/http.Request or a pointer to one.
+func isRequest(t types.Type) bool {
+	n := astx.NamedOf(t)
+	return n != nil && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "net/http" && n.Obj().Name() == "Request"
+}
+
+// metachars are the characters whose escaping HTML, a shell or SQL needs;
+// htmlChars the ones an HTML escaper must all replace.
+const (
+	metachars = "<>&\"'`\\;|$%"
+	htmlChars = "<>&\"'"
+)
+
+// An escaper is a strings.NewReplacer call that escapes metacharacters.
+type escaper struct {
+	call    *ast.CallExpr
+	escaped []rune
+}
+
+// packageReplacers returns the package variables set to an escaping
+// strings.NewReplacer. Outside a function they are in no region: the
+// functions that call their methods report them.
+func packageReplacers(pass *analysis.Pass) map[types.Object]escaper {
+	rs := make(map[types.Object]escaper)
+	for _, file := range pass.Files {
+		if strings.HasSuffix(pass.Fset.Position(file.Pos()).Filename, "_test.go") {
+			continue
+		}
+		for _, decl := range file.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				if len(vs.Names) != len(vs.Values) {
+					continue
+				}
+				for i, v := range vs.Values {
+					call, ok := ast.Unparen(v).(*ast.CallExpr)
+					if !ok {
+						continue
+					}
+					if name, escaped := escapes(pass.TypesInfo, call); name == "strings.NewReplacer" && len(escaped) > 0 {
+						if obj := pass.TypesInfo.Defs[vs.Names[i]]; obj != nil {
+							rs[obj] = escaper{call, escaped}
+						}
+					}
+				}
+			}
+		}
+	}
+	return rs
+}
+
+// replaceCall reports a replacement of a metacharacter by a longer text or
+// by nothing, or a use of a package's escaping Replacer.
+func (f *function) replaceCall(call *ast.CallExpr) {
+	if name, escaped := escapes(f.pass.TypesInfo, call); len(escaped) > 0 {
+		f.reportEscape(call, name+" escapes %s by hand", escaped)
+		return
+	}
+	info := f.pass.TypesInfo
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return
+	}
+	if fn, _ := info.Uses[sel.Sel].(*types.Func); !astx.IsMethod(fn, "strings", "Replacer", "Replace") && !astx.IsMethod(fn, "strings", "Replacer", "WriteString") {
+		return
+	}
+	var id *ast.Ident
+	switch x := ast.Unparen(sel.X).(type) {
+	case *ast.Ident:
+		id = x
+	case *ast.SelectorExpr:
+		id = x.Sel // pkg.Escaper
+	}
+	if id == nil {
+		return
+	}
+	if e, ok := f.replacers[info.Uses[id]]; ok {
+		what := types.ExprString(call.Fun) + " escapes %s by hand (strings.NewReplacer at line " + strconv.Itoa(f.r.Line(e.call.Pos())) + ")"
+		f.reportEscape(call, what, e.escaped)
+	}
+}
+
+// escapes returns the name of a replacing call (strings.NewReplacer) and
+// the metacharacters it replaces by a longer text or by nothing.
+func escapes(info *types.Info, call *ast.CallExpr) (string, []rune) {
+	fn := astx.CalleeFunc(info, call)
+	if fn == nil || fn.Pkg() == nil || fn.Signature().Recv() != nil {
+		return "", nil
+	}
+	name := fn.Pkg().Name() + "." + fn.Name()
+	var pairs []ast.Expr // old, new, old, new, …
+	switch fn.Pkg().Path() + "." + fn.Name() {
+	case "strings.NewReplacer":
+		if call.Ellipsis.IsValid() {
+			return "", nil
+		}
+		pairs = call.Args
+	case "strings.Replace", "strings.ReplaceAll", "bytes.Replace", "bytes.ReplaceAll":
+		if len(call.Args) < 3 {
+			return "", nil
+		}
+		pairs = call.Args[1:3]
+	default:
+		return "", nil
+	}
+	var escaped []rune
+	for i := 0; i+1 < len(pairs); i += 2 {
+		old, ok1 := text(info, pairs[i])
+		repl, ok2 := text(info, pairs[i+1])
+		if !ok1 || !ok2 || len(repl) > 0 && len(repl) <= len(old) {
+			continue // not constant, or a translation (\ to /)
+		}
+		for _, r := range old {
+			if strings.ContainsRune(metachars, r) && !slices.Contains(escaped, r) {
+				escaped = append(escaped, r)
+			}
+		}
+	}
+	return name, escaped
+}
+
+// escapeSwitch reports a switch over a byte or rune that writes an escape
+// for two or more metacharacters.
+func (f *function) escapeSwitch(s *ast.SwitchStmt) {
+	info := f.pass.TypesInfo
+	if s.Tag == nil {
+		return
+	}
+	if b, ok := info.TypeOf(s.Tag).Underlying().(*types.Basic); !ok || b.Info()&types.IsInteger == 0 {
+		return
+	}
+	var escaped []rune
+	for _, stmt := range s.Body.List {
+		cc := stmt.(*ast.CaseClause)
+		var labels []rune
+		for _, e := range cc.List {
+			if tv, ok := info.Types[e]; ok && tv.Value != nil && tv.Value.Kind() == constant.Int {
+				if v, exact := constant.Int64Val(tv.Value); exact && v < 128 && strings.ContainsRune(metachars, rune(v)) {
+					labels = append(labels, rune(v))
+				}
+			}
+		}
+		if len(labels) > 0 && f.writesEscape(cc.Body) {
+			escaped = append(escaped, labels...)
+		}
+	}
+	if len(escaped) >= 2 {
+		f.reportEscape(s, "switch on "+types.ExprString(s.Tag)+" escapes %s by hand", escaped)
+	}
+}
+
+// writesEscape reports whether body holds an escape: a string of two or
+// more characters with a metacharacter in it ("&lt;", `\"`), or a
+// backslash character.
+func (f *function) writesEscape(body []ast.Stmt) bool {
+	info := f.pass.TypesInfo
+	found := false
+	for _, s := range body {
+		ast.Inspect(s, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || found {
+				return !found
+			}
+			tv := info.Types[lit]
+			switch {
+			case tv.Value == nil:
+			case tv.Value.Kind() == constant.String:
+				v := constant.StringVal(tv.Value)
+				found = len(v) >= 2 && strings.ContainsAny(v, metachars)
+			case tv.Value.Kind() == constant.Int:
+				v, _ := constant.Int64Val(tv.Value)
+				found = v == '\\'
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// reportEscape reports an escaper; what holds a %s for the characters.
+func (f *function) reportEscape(n ast.Node, what string, escaped []rune) {
+	f.escape = true
+	msg := what + "; a hand-written escaper that misses a character or a context lets markup or a command through"
+	var missing []string
+	if strings.ContainsAny(string(escaped), "<>") {
+		for _, r := range htmlChars {
+			if !slices.Contains(escaped, r) {
+				missing = append(missing, string(r))
+			}
+		}
+	}
+	args := []any{quoteAll(escaped)}
+	if len(missing) > 0 {
+		msg += " (here %s are not escaped)"
+		args = append(args, strings.Join(missing, " "))
+	}
+	f.r.Report(n, "hand-escape", msg, args...)
+}
+
+func quoteAll(rs []rune) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = string(r)
+	}
+	return strings.Join(parts, " ")
+}
