@@ -192,7 +192,7 @@ func (f *function) matchCall(c inspector.Cursor, call *ast.CallExpr) {
 		return
 	}
 	for _, e := range []ast.Expr{call.Args[m.value], pattern} {
-		if f.named(e) {
+		if f.named(e, m.kind) {
 			f.report(call, name, e, m.kind)
 			return
 		}
@@ -218,7 +218,7 @@ func (f *function) exact(c inspector.Cursor, name string, x, y ast.Expr) {
 		return
 	}
 	for _, e := range []ast.Expr{x, y} {
-		if f.named(e) {
+		if f.named(e, "exact") {
 			f.report(c.Node(), name, e, "exact")
 			return
 		}
@@ -382,20 +382,42 @@ var (
 )
 
 // named reports whether e is a value whose name says it is a host, an
-// origin, a URL or, from a parameter or a request, a path.
-func (f *function) named(e ast.Expr) bool {
+// origin, a URL or, for a match other than an exact one, a path that is a
+// parameter of the function or part of an *http.Request: the paths a
+// program builds itself (its import paths, its packages' directories) and
+// exact matches of paths ("unsafe", "/") are no lookalike risk.
+func (f *function) named(e ast.Expr, kind string) bool {
 	words, root := f.words(e, nil)
-	host := slices.ContainsFunc(words, func(w string) bool { return hostNouns[w] })
-	if host {
+	if slices.ContainsFunc(words, func(w string) bool { return hostNouns[w] }) {
 		return true
 	}
-	if !slices.ContainsFunc(words, func(w string) bool { return pathNouns[w] }) || root == nil {
+	if kind == "exact" || root == nil || !slices.ContainsFunc(words, func(w string) bool { return pathNouns[w] }) {
 		return false
 	}
-	if f.params[root] {
+	if id, ok := f.strip(e).(*ast.Ident); ok && f.params[f.pass.TypesInfo.Uses[id]] {
 		return true
 	}
 	return isRequest(root.Type())
+}
+
+// strip returns e without the normalising calls and conversions around it.
+func (f *function) strip(e ast.Expr) ast.Expr {
+	info := f.pass.TypesInfo
+	for {
+		call, ok := ast.Unparen(e).(*ast.CallExpr)
+		if !ok || len(call.Args) == 0 {
+			return ast.Unparen(e)
+		}
+		if tv, ok := info.Types[call.Fun]; ok && tv.IsType() && len(call.Args) == 1 {
+			e = call.Args[0]
+			continue
+		}
+		if fn := astx.CalleeFunc(info, call); fn != nil && fn.Pkg() != nil && normalises(fn) {
+			e = call.Args[0]
+			continue
+		}
+		return call
+	}
 }
 
 // words returns the words of the names e is made of, looking through
@@ -608,32 +630,77 @@ func (f *function) escapeSwitch(s *ast.SwitchStmt) {
 	}
 }
 
-// writesEscape reports whether body holds an escape: a string of two or
-// more characters with a metacharacter in it ("&lt;", `\"`), or a
-// backslash character.
+// writesEscape reports whether body writes an escape: hands a call
+// (b.WriteString, append) or an assignment or a return an escape text
+// ("&lt;", `\"`, "%22", "”"), or hands a Write method or append a
+// backslash character. A lexer's case bodies read on instead, and its
+// messages are no arguments of that kind.
 func (f *function) writesEscape(body []ast.Stmt) bool {
 	info := f.pass.TypesInfo
+	isEscape := func(e ast.Expr, call bool) bool {
+		tv := info.Types[ast.Unparen(e)]
+		switch {
+		case tv.Value == nil:
+		case tv.Value.Kind() == constant.String:
+			return escapeText(constant.StringVal(tv.Value))
+		case tv.Value.Kind() == constant.Int && call:
+			v, _ := constant.Int64Val(tv.Value)
+			return v == '\\'
+		}
+		return false
+	}
 	found := false
 	for _, s := range body {
 		ast.Inspect(s, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || found {
-				return !found
+			if found {
+				return false
 			}
-			tv := info.Types[lit]
-			switch {
-			case tv.Value == nil:
-			case tv.Value.Kind() == constant.String:
-				v := constant.StringVal(tv.Value)
-				found = len(v) >= 2 && strings.ContainsAny(v, metachars)
-			case tv.Value.Kind() == constant.Int:
-				v, _ := constant.Int64Val(tv.Value)
-				found = v == '\\'
+			var operands []ast.Expr
+			writer := false
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				writer = isWriter(info, n)
+				if writer {
+					operands = n.Args
+				}
+			case *ast.AssignStmt:
+				operands = n.Rhs
+			case *ast.ReturnStmt:
+				operands = n.Results
 			}
+			found = slices.ContainsFunc(operands, func(e ast.Expr) bool { return isEscape(e, writer) })
 			return !found
 		})
 	}
 	return found
+}
+
+// isWriter reports whether call writes its arguments out: append, or a
+// method whose name starts with Write.
+func isWriter(info *types.Info, call *ast.CallExpr) bool {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		b, ok := info.Uses[fun].(*types.Builtin)
+		return ok && b.Name() == "append"
+	case *ast.SelectorExpr:
+		return strings.HasPrefix(fun.Sel.Name, "Write")
+	}
+	return false
+}
+
+// escapeText reports whether s has the shape of an escape: a backslash
+// sequence, an HTML entity, a percent-encoding, or a doubled
+// metacharacter.
+func escapeText(s string) bool {
+	switch {
+	case len(s) < 2:
+		return false
+	case strings.Contains(s, `\`):
+		return true
+	case s[0] == '&' && s[len(s)-1] == ';', s[0] == '%' && len(s) == 3:
+		return true
+	}
+	return len(s) == 2 && s[0] == s[1] && strings.IndexByte(metachars, s[0]) >= 0
 }
 
 // reportEscape reports an escaper; what holds a %s for the characters.

@@ -101,3 +101,34 @@ func isGo(name string) bool {
 	ok, _ := filepath.Match("*.go", filepath.Base(name))
 	return ok
 }
+
+// Import paths: a field or method of a parameter, or an exact match of a
+// path parameter, is the program's own name for a package.
+func stdlib(pkg *build.Package, path string) bool {
+	if path == "unsafe" || path == "C" {
+		return true
+	}
+	return !strings.HasPrefix(pkg.ImportPath, "golang.org")
+}
+
+// A lexer reads quoted text and angle brackets; its case bodies print
+// messages and collect runes, they write no escapes.
+func scan(next func() rune, printf func(string, ...any)) string {
+	name := ""
+	switch c := next(); c {
+	case '<':
+		for c = next(); c != '>'; c = next() {
+			name += string(c)
+		}
+		printf("type name <%v>", name)
+	case '"', '\'':
+		for c = next(); c != '"' && c != '\''; c = next() {
+			if c == '\\' {
+				name += string('\\')
+			}
+			name += string(c)
+		}
+		printf("illegal or missing ' or \"")
+	}
+	return name
+}
