@@ -249,6 +249,9 @@ func (f *function) bounded(pattern ast.Expr, kind string) bool {
 		}
 		return false
 	}
+	if def := f.definition(pattern); def != nil {
+		return f.bounded(def, kind) // prefix := base + string(filepath.Separator)
+	}
 	// A concatenation bounded at the end that counts: dir+"/", "."+domain.
 	b, ok := ast.Unparen(pattern).(*ast.BinaryExpr)
 	if !ok || b.Op != token.ADD {
@@ -267,10 +270,39 @@ func (f *function) bounded(pattern ast.Expr, kind string) bool {
 
 func (f *function) text(e ast.Expr) (string, bool) { return text(f.pass.TypesInfo, e) }
 
+// definition returns the value a local variable e was declared with by
+// := in the function, or nil.
+func (f *function) definition(e ast.Expr) ast.Expr {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	v, ok := f.pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok || f.params[v] {
+		return nil
+	}
+	var def ast.Expr
+	astx.InspectDirect(f.fn, func(c inspector.Cursor) {
+		as, ok := c.Node().(*ast.AssignStmt)
+		if !ok || def != nil || as.Tok != token.DEFINE || len(as.Lhs) != len(as.Rhs) {
+			return
+		}
+		for i, l := range as.Lhs {
+			if lid, ok := l.(*ast.Ident); ok && f.pass.TypesInfo.Defs[lid] == v {
+				def = as.Rhs[i]
+			}
+		}
+	})
+	return def
+}
+
 // text returns the constant string e denotes, looking through []byte("…"),
 // and nil as "".
 func text(info *types.Info, e ast.Expr) (string, bool) {
 	e = ast.Unparen(e)
+	if tv, ok := info.Types[e]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
+		return constant.StringVal(tv.Value), true // string(filepath.Separator) too
+	}
 	if call, ok := e.(*ast.CallExpr); ok && len(call.Args) == 1 {
 		if tv, ok := info.Types[call.Fun]; ok && tv.IsType() {
 			e = call.Args[0]
@@ -377,6 +409,10 @@ var (
 	hostNouns = map[string]bool{"host": true, "hosts": true, "hostname": true, "domain": true, "domains": true,
 		"origin": true, "origins": true, "url": true, "urls": true, "uri": true, "redirect": true, "referer": true,
 		"referrer": true, "route": true, "scheme": true, "proxy": true}
+	// exactNouns are the host nouns an exact match can miss a spelling of
+	// (case, a trailing dot): a URL or a path compared whole is a lookup.
+	exactNouns = map[string]bool{"host": true, "hostname": true, "domain": true, "origin": true, "referer": true,
+		"referrer": true, "scheme": true, "proxy": true}
 	pathNouns = map[string]bool{"path": true, "paths": true, "dir": true, "dirs": true, "directory": true,
 		"filepath": true, "pathname": true, "dirname": true}
 )
@@ -388,16 +424,38 @@ var (
 // exact matches of paths ("unsafe", "/") are no lookalike risk.
 func (f *function) named(e ast.Expr, kind string) bool {
 	words, root := f.words(e, nil)
+	if kind == "exact" {
+		// The value's own name decides: r.URL.Path is a path, u.Host a host.
+		return slices.ContainsFunc(leafWords(f.strip(e)), func(w string) bool { return exactNouns[w] })
+	}
 	if slices.ContainsFunc(words, func(w string) bool { return hostNouns[w] }) {
 		return true
 	}
-	if kind == "exact" || root == nil || !slices.ContainsFunc(words, func(w string) bool { return pathNouns[w] }) {
+	if root == nil || !slices.ContainsFunc(words, func(w string) bool { return pathNouns[w] }) {
 		return false
 	}
 	if id, ok := f.strip(e).(*ast.Ident); ok && f.params[f.pass.TypesInfo.Uses[id]] {
 		return true
 	}
 	return isRequest(root.Type())
+}
+
+// leafWords returns the words of the last name in e: Path in r.URL.Path,
+// Hostname in u.Hostname(), hosts in hosts[i].
+func leafWords(e ast.Expr) []string {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		return astx.Words(e.Name)
+	case *ast.SelectorExpr:
+		return astx.Words(e.Sel.Name)
+	case *ast.IndexExpr:
+		return leafWords(e.X)
+	case *ast.CallExpr:
+		if len(e.Args) == 0 {
+			return leafWords(e.Fun)
+		}
+	}
+	return nil
 }
 
 // strip returns e without the normalising calls and conversions around it.

@@ -132,3 +132,14 @@ func scan(next func() rune, printf func(string, ...any)) string {
 	}
 	return name
 }
+
+// A request path compared whole is a route lookup; a prefix held in a
+// variable that ends in a separator respects the boundary.
+func favicon(w http.ResponseWriter, r *http.Request, root string) {
+	if r.URL.Path == "/favicon.ico" {
+		http.NotFound(w, r)
+	}
+	if prefix := root + string(filepath.Separator); strings.HasPrefix(r.URL.Path, prefix) {
+		return
+	}
+}
