@@ -34,16 +34,17 @@ const Doc = `report security decisions made by matching text, and hand-written e
 text-match: strings.HasPrefix, HasSuffix, Contains or EqualFold, bytes.HasPrefix, HasSuffix or
 Equal, path.Match or filepath.Match, or a == or != comparison of strings, applied to a value
 named as a host, hostname, domain, origin, URL, URI, redirect, referer, route, scheme, proxy,
-path or directory (looking through filepath.Clean, path.Clean, strings.ToLower, ToUpper,
-TrimSpace, TrimPrefix and TrimSuffix, and through field selectors: r.URL.Path), whose result
-decides an if or switch condition or is returned. A lookalike passes such a match: a host that
-ends in the allowed domain without a dot before it, a redirect to "//evil.net" that starts with
-"/", a path that starts with the root's name but not its directory. Matches that respect a
-boundary stay quiet: a prefix literal ending in "/" (other than "/" alone), a suffix literal
-beginning with "." or "/", a literal with no letter or digit (":", "[", "//"), and comparisons
-with "" (emptiness). Path and directory names count only for values that come from a parameter
-of the function or an *http.Request: elsewhere they are file and import paths the program
-builds itself. Reported once per function.
+path or directory (by its own name or a field's on the way: r.URL.Path; looking through
+filepath.Clean, path.Clean and strings.ToLower, ToUpper, TrimSpace, TrimPrefix and TrimSuffix),
+whose result decides an if or switch condition or is returned. A lookalike passes such a match:
+a host that ends in the allowed domain without a dot before it, a redirect to "//evil.net" that
+starts with "/", a path that starts with the root's name but not its directory. Matches that
+respect a boundary stay quiet: a prefix ending in "/" (other than "/" alone), a suffix
+beginning with "." or "/" (".go", "."+domain), a literal with no letter or digit (":", "[",
+"//"). An exact match (==, !=, EqualFold, bytes.Equal) counts only against a literal with a
+letter or digit (not "", an emptiness check), and only when the value's own name is a host,
+hostname, domain, origin, referer, scheme or proxy: two variables compared are a lookup, and a
+URL or path compared whole matches no lookalike. Reported once per function.
 
 hand-escape: strings.NewReplacer, strings.Replace or ReplaceAll, or bytes.Replace or ReplaceAll,
 that replaces an HTML, shell or SQL metacharacter (< > & " ' ` + "`" + ` \ ; | $ %) with a longer
@@ -81,35 +82,10 @@ func run(pass *analysis.Pass) (any, error) {
 		if fd, ok := n.(*ast.FuncDecl); ok && fd.Body == nil {
 			continue
 		}
-		f := &function{pass: pass, r: r, fn: cur, params: params(pass.TypesInfo, n), replacers: replacers}
+		f := &function{pass: pass, r: r, fn: cur, replacers: replacers}
 		astx.InspectDirect(cur, f.visit)
 	}
 	return nil, nil
-}
-
-// params returns the parameters and receiver of the function fn.
-func params(info *types.Info, fn ast.Node) map[types.Object]bool {
-	var lists []*ast.FieldList
-	switch fn := fn.(type) {
-	case *ast.FuncDecl:
-		lists = append(lists, fn.Recv, fn.Type.Params)
-	case *ast.FuncLit:
-		lists = append(lists, fn.Type.Params)
-	}
-	ps := make(map[types.Object]bool)
-	for _, l := range lists {
-		if l == nil {
-			continue
-		}
-		for _, field := range l.List {
-			for _, name := range field.Names {
-				if obj := info.Defs[name]; obj != nil {
-					ps[obj] = true
-				}
-			}
-		}
-	}
-	return ps
 }
 
 // function holds what one function (without its literals) has reported:
@@ -118,7 +94,6 @@ type function struct {
 	pass            *analysis.Pass
 	r               *astx.Reporter
 	fn              inspector.Cursor
-	params          map[types.Object]bool
 	replacers       map[types.Object]escaper
 	matched, escape bool
 }
@@ -278,7 +253,7 @@ func (f *function) definition(e ast.Expr) ast.Expr {
 		return nil
 	}
 	v, ok := f.pass.TypesInfo.Uses[id].(*types.Var)
-	if !ok || f.params[v] {
+	if !ok {
 		return nil
 	}
 	var def ast.Expr
@@ -402,9 +377,8 @@ func (f *function) usedToDecide(v types.Object) bool {
 	return found
 }
 
-// hostNouns name a host or an address a request goes to or comes from,
-// anywhere they are matched; pathNouns name a path, which counts only for
-// a value that comes from outside the function (see named).
+// hostNouns name a host or an address a request goes to or comes from;
+// pathNouns name a path.
 var (
 	hostNouns = map[string]bool{"host": true, "hosts": true, "hostname": true, "domain": true, "domains": true,
 		"origin": true, "origins": true, "url": true, "urls": true, "uri": true, "redirect": true, "referer": true,
@@ -418,26 +392,16 @@ var (
 )
 
 // named reports whether e is a value whose name says it is a host, an
-// origin, a URL or, for a match other than an exact one, a path that is a
-// parameter of the function or part of an *http.Request: the paths a
-// program builds itself (its import paths, its packages' directories) and
-// exact matches of paths ("unsafe", "/") are no lookalike risk.
+// origin, a URL or a path. For an exact match only the value's own name
+// counts, and only a host noun: a URL or a path compared whole is a
+// lookup (r.URL.Path == "/favicon.ico"), while a host compared whole can
+// differ in case or a trailing dot.
 func (f *function) named(e ast.Expr, kind string) bool {
-	words, root := f.words(e, nil)
 	if kind == "exact" {
-		// The value's own name decides: r.URL.Path is a path, u.Host a host.
 		return slices.ContainsFunc(leafWords(f.strip(e)), func(w string) bool { return exactNouns[w] })
 	}
-	if slices.ContainsFunc(words, func(w string) bool { return hostNouns[w] }) {
-		return true
-	}
-	if root == nil || !slices.ContainsFunc(words, func(w string) bool { return pathNouns[w] }) {
-		return false
-	}
-	if id, ok := f.strip(e).(*ast.Ident); ok && f.params[f.pass.TypesInfo.Uses[id]] {
-		return true
-	}
-	return isRequest(root.Type())
+	words := f.words(e, nil)
+	return slices.ContainsFunc(words, func(w string) bool { return hostNouns[w] || pathNouns[w] })
 }
 
 // leafWords returns the words of the last name in e: Path in r.URL.Path,
@@ -480,22 +444,19 @@ func (f *function) strip(e ast.Expr) ast.Expr {
 
 // words returns the words of the names e is made of, looking through
 // normalising calls, conversions, indexes, field selectors and methods
-// without arguments (u.Hostname(), r.URL.EscapedPath()), and the variable
-// at its root, if any.
-func (f *function) words(e ast.Expr, acc []string) ([]string, types.Object) {
+// without arguments (u.Hostname(), r.URL.EscapedPath()).
+func (f *function) words(e ast.Expr, acc []string) []string {
 	info := f.pass.TypesInfo
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
-		obj, _ := info.Uses[e].(*types.Var)
-		if obj == nil {
-			return acc, nil
+		if _, ok := info.Uses[e].(*types.Var); ok {
+			return append(acc, astx.Words(e.Name)...)
 		}
-		return append(acc, astx.Words(e.Name)...), obj
 	case *ast.SelectorExpr:
 		acc = append(acc, astx.Words(e.Sel.Name)...)
 		if id, ok := e.X.(*ast.Ident); ok {
 			if _, isPkg := info.Uses[id].(*types.PkgName); isPkg {
-				return acc, info.Uses[e.Sel] // a package variable
+				return acc // a package variable
 			}
 		}
 		return f.words(e.X, acc)
@@ -509,7 +470,7 @@ func (f *function) words(e ast.Expr, acc []string) ([]string, types.Object) {
 		}
 		fn := astx.CalleeFunc(info, e)
 		if fn == nil || fn.Pkg() == nil {
-			return acc, nil
+			return acc
 		}
 		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && fn.Signature().Recv() != nil && len(e.Args) == 0 {
 			return f.words(sel.X, append(acc, astx.Words(fn.Name())...))
@@ -518,7 +479,7 @@ func (f *function) words(e ast.Expr, acc []string) ([]string, types.Object) {
 			return f.words(e.Args[0], acc)
 		}
 	}
-	return acc, nil
+	return acc
 }
 
 // normalises reports whether fn returns its first argument cleaned or
@@ -531,12 +492,6 @@ func normalises(fn *types.Func) bool {
 		return true
 	}
 	return false
-}
-
-// isRequest reports whether t is net/http.Request or a pointer to one.
-func isRequest(t types.Type) bool {
-	n := astx.NamedOf(t)
-	return n != nil && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "net/http" && n.Obj().Name() == "Request"
 }
 
 // metachars are the characters whose escaping HTML, a shell or SQL needs;

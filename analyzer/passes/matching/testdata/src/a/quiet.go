@@ -65,15 +65,15 @@ func classify(url string) route {
 	return route{secure: strings.HasPrefix(url, "https:")}
 }
 
-// Paths the program builds itself, not a parameter nor a request: import
-// paths and directories of its own packages.
+// Directories matched whole segment by segment, and a Go package's files
+// by extension.
 func vendored(importPath string) bool {
 	pkg, err := build.Import(importPath, ".", build.FindOnly)
 	if err != nil {
 		return false
 	}
 	dir := filepath.Dir(pkg.Dir)
-	return strings.HasPrefix(dir, "vendor") || strings.HasPrefix(pkg.Dir, build.Default.GOROOT)
+	return strings.HasPrefix(dir, "vendor/") || strings.HasSuffix(pkg.Dir, "/testdata")
 }
 
 // Exact comparisons of two values, or with a literal of no letters.
@@ -102,13 +102,13 @@ func isGo(name string) bool {
 	return ok
 }
 
-// Import paths: a field or method of a parameter, or an exact match of a
-// path parameter, is the program's own name for a package.
+// Exact matches of paths: a package's import path and a file compared
+// whole.
 func stdlib(pkg *build.Package, path string) bool {
 	if path == "unsafe" || path == "C" {
 		return true
 	}
-	return !strings.HasPrefix(pkg.ImportPath, "golang.org")
+	return pkg.ImportPath == "golang.org/x/tools"
 }
 
 // A lexer reads quoted text and angle brackets; its case bodies print
