@@ -176,7 +176,7 @@ func (f *function) matchCall(c inspector.Cursor, call *ast.CallExpr) {
 
 // comparison reports a == or != of strings on a named value that decides.
 func (f *function) comparison(c inspector.Cursor, b *ast.BinaryExpr) {
-	if !isText(f.pass.TypesInfo.TypeOf(b.X)) || !isText(f.pass.TypesInfo.TypeOf(b.Y)) {
+	if !astx.IsText(f.pass.TypesInfo.TypeOf(b.X)) || !astx.IsText(f.pass.TypesInfo.TypeOf(b.Y)) {
 		return
 	}
 	f.exact(c, b.Op.String(), b.X, b.Y)
@@ -293,21 +293,6 @@ func text(info *types.Info, e ast.Expr) (string, bool) {
 
 func hasAlnum(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
-}
-
-// isText reports whether t is a string or byte slice type.
-func isText(t types.Type) bool {
-	if t == nil {
-		return false
-	}
-	switch u := t.Underlying().(type) {
-	case *types.Basic:
-		return u.Info()&types.IsString != 0
-	case *types.Slice:
-		b, ok := u.Elem().Underlying().(*types.Basic)
-		return ok && b.Kind() == types.Byte
-	}
-	return false
 }
 
 // decides reports whether the boolean at c decides an if or a case of a
@@ -620,7 +605,11 @@ func (f *function) escapeSwitch(s *ast.SwitchStmt) {
 	if s.Tag == nil {
 		return
 	}
-	if b, ok := info.TypeOf(s.Tag).Underlying().(*types.Basic); !ok || b.Info()&types.IsInteger == 0 {
+	t := info.TypeOf(s.Tag)
+	if t == nil {
+		return
+	}
+	if b, ok := t.Underlying().(*types.Basic); !ok || b.Info()&types.IsInteger == 0 {
 		return
 	}
 	var escaped []rune
