@@ -142,8 +142,8 @@ var risks = map[string]string{
 	"prefix":    "a prefix or suffix match of a host or path can let a lookalike through",
 	"suffix":    "a prefix or suffix match of a host or path can let a lookalike through",
 	"substring": "a substring match of a host or path lets any text that holds it through",
-	"exact":     "an exact match of a host or path can miss an equivalent spelling (case, a trailing dot, an encoding, ..)",
-	"glob":      "a glob match of a host or path can match more than meant",
+	"exact":     "an exact match of a host can miss an equivalent spelling (case, a trailing dot, a port)",
+	"glob":      "a glob match of a host or path can match more names than meant",
 }
 
 // matchCall reports a call of a matching function on a named value whose
@@ -208,17 +208,20 @@ func (f *function) report(n ast.Node, name string, e ast.Expr, kind string) {
 // bounded reports whether a pattern of a prefix, suffix, substring or glob
 // match respects a boundary, or tests structure rather than a name: a
 // prefix ending in "/" ("/api/", but not "/" alone, which "//evil.net"
-// passes), a suffix starting with "." or "/" (".go", "."+domain), a glob
-// of an extension ("*.go"), a literal with no letter or digit.
+// passes), a suffix starting with "." or "/" (".go", "."+domain), a
+// substring with a separator at each end ("/vendor/"), a glob of an
+// extension ("*.go"), a literal with no letter or digit.
 func (f *function) bounded(pattern ast.Expr, kind string) bool {
 	if s, ok := f.text(pattern); ok {
 		switch {
 		case !hasAlnum(s):
 			return !(kind == "prefix" && s == "/")
 		case kind == "prefix":
-			return strings.HasSuffix(s, "/")
+			return endsInSeparator(s)
 		case kind == "suffix":
-			return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/")
+			return startsAtBoundary(s)
+		case kind == "substring":
+			return startsAtBoundary(s) && endsInSeparator(s) // "/vendor/"
 		case kind == "glob":
 			return strings.HasPrefix(s, "*.")
 		}
@@ -235,12 +238,21 @@ func (f *function) bounded(pattern ast.Expr, kind string) bool {
 	switch kind {
 	case "prefix":
 		s, ok := f.text(b.Y)
-		return ok && strings.HasSuffix(s, "/")
+		return ok && endsInSeparator(s)
 	case "suffix":
 		s, ok := f.text(b.X)
-		return ok && (strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/"))
+		return ok && startsAtBoundary(s)
 	}
 	return false
+}
+
+// endsInSeparator reports whether a prefix ends at a path segment's end.
+func endsInSeparator(s string) bool { return strings.HasSuffix(s, "/") || strings.HasSuffix(s, `\`) }
+
+// startsAtBoundary reports whether a suffix starts at a label's or a
+// segment's start.
+func startsAtBoundary(s string) bool {
+	return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, `\`)
 }
 
 func (f *function) text(e ast.Expr) (string, bool) { return text(f.pass.TypesInfo, e) }

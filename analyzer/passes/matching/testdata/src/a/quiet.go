@@ -73,6 +73,9 @@ func vendored(importPath string) bool {
 		return false
 	}
 	dir := filepath.Dir(pkg.Dir)
+	if strings.Contains(dir, "/internal/") || strings.HasPrefix(dir, pkg.Root+`\`) {
+		return false
+	}
 	return strings.HasPrefix(dir, "vendor/") || strings.HasSuffix(pkg.Dir, "/testdata")
 }
 
