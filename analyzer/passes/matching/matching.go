@@ -142,7 +142,7 @@ var risks = map[string]string{
 	"prefix":    "a prefix or suffix match of a host or path can let a lookalike through",
 	"suffix":    "a prefix or suffix match of a host or path can let a lookalike through",
 	"substring": "a substring match of a host or path lets any text that holds it through",
-	"exact":     "an exact match of a host can miss an equivalent spelling (case, a trailing dot, a port)",
+	"exact":     "an exact match of a host or scheme misses an equivalent spelling (case, a trailing dot, a port) unless the value was normalised",
 	"glob":      "a glob match of a host or path can match more names than meant",
 }
 
