@@ -15,6 +15,7 @@ import (
 	"github.com/secondlook/secondlook/analyzer/passes/injection"
 	"github.com/secondlook/secondlook/analyzer/passes/input"
 	"github.com/secondlook/secondlook/analyzer/passes/locking"
+	"github.com/secondlook/secondlook/analyzer/passes/matching"
 	"github.com/secondlook/secondlook/analyzer/passes/nilprone"
 	"github.com/secondlook/secondlook/analyzer/passes/optional"
 	"github.com/secondlook/secondlook/analyzer/passes/parsers"
@@ -55,6 +56,7 @@ var signalPasses = []signalPass{
 	{injection.Analyzer, injection.Signals},
 	{input.Analyzer, input.Signals},
 	{locking.Analyzer, locking.Signals},
+	{matching.Analyzer, matching.Signals},
 	{nilprone.Analyzer, nilprone.Signals},
 	{optional.Analyzer, optional.Signals},
 	{parsers.Analyzer, parsers.Signals},

@@ -31,6 +31,21 @@ func NamedOf(t types.Type) *types.Named {
 	return n
 }
 
+// IsText reports whether t is a string or a byte slice type.
+func IsText(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Basic:
+		return u.Info()&types.IsString != 0
+	case *types.Slice:
+		b, ok := u.Elem().Underlying().(*types.Basic)
+		return ok && b.Kind() == types.Byte
+	}
+	return false
+}
+
 // Contains reports whether node n lies within outer.
 func Contains(outer, n ast.Node) bool {
 	return outer != nil && n != nil && outer.Pos() <= n.Pos() && n.End() <= outer.End()
