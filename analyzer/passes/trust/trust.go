@@ -36,7 +36,9 @@ not the hashes alone) or builds a tls.Config or x509 value: key, nonce, padding 
 slips are vulnerabilities. Reported once per function.
 
 http-input: the function reads what a client sent: a header, the URL, a form, a cookie or the
-body of an *http.Request. Reported once per function.
+body of an *http.Request it was handed. A request the function sends is the program's own: one
+handed to a function that returns an *http.Response (a RoundTripper) or takes the redirect chain
+(a CheckRedirect) does not count. Reported once per function.
 
 weak-random: math/rand (or math/rand/v2) makes a value for a key, token, nonce, salt, password,
 session or challenge (the function's name or the variable it sets says so): its output can be
@@ -82,7 +84,7 @@ func run(pass *analysis.Pass) (any, error) {
 	r := astx.NewReporter(pass)
 	params := map[types.Object]bool{}
 	for n := range insp.PreorderSeq((*ast.FuncType)(nil)) {
-		if ft := n.(*ast.FuncType); ft.Params != nil {
+		if ft := n.(*ast.FuncType); ft.Params != nil && !sends(pass.TypesInfo, ft) {
 			for _, field := range ft.Params.List {
 				for _, name := range field.Names {
 					if obj := pass.TypesInfo.Defs[name]; obj != nil {
@@ -301,6 +303,26 @@ func (f *function) requestPart(sel *ast.SelectorExpr) string {
 		return types.ExprString(sel)
 	}
 	return ""
+}
+
+// sends reports whether a function sends the requests it is handed rather
+// than serving them: it returns an *http.Response (a RoundTripper, a client
+// wrapper) or takes the redirect chain ([]*http.Request, a CheckRedirect).
+// Its request's headers are the program's own, not a client's.
+func sends(info *types.Info, ft *ast.FuncType) bool {
+	if ft.Results != nil {
+		for _, field := range ft.Results.List {
+			if isHTTPType(info.TypeOf(field.Type), "Response") {
+				return true
+			}
+		}
+	}
+	for _, field := range ft.Params.List {
+		if sl, ok := info.TypeOf(field.Type).(*types.Slice); ok && isHTTPType(sl.Elem(), "Request") {
+			return true
+		}
+	}
+	return false
 }
 
 // incoming reports whether x is an *http.Request parameter: one a

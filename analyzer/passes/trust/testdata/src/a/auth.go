@@ -147,7 +147,7 @@ func loginDone(w http.ResponseWriter, r *http.Request) {
 func newClient(token string) *http.Client {
 	return &http.Client{
 		CheckRedirect: func(req *http.Request, via []*http.Request) error { // want `sets an http.Client's CheckRedirect`
-			req.Header.Set("Authorization", "Bearer "+token) // want `reads req.Header of the request` `sets the Authorization header by name`
+			req.Header.Set("Authorization", "Bearer "+token) // want `sets the Authorization header by name`
 			return nil
 		},
 	}
@@ -156,4 +156,17 @@ func newClient(token string) *http.Client {
 // Redirects to a fixed place.
 func toHome(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusFound)
+}
+
+// A RoundTripper adds the program's own credentials to a request it sends.
+type authTransport struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("X-Trace") == "" {
+		req.Header.Set("X-Trace", "1")
+	}
+	return t.next.RoundTrip(req)
 }
