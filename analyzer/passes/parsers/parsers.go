@@ -111,7 +111,7 @@ func (p *parser) collect(fn *ast.FuncDecl, read bool) {
 	if !read {
 		for _, field := range fn.Type.Params.List {
 			for _, name := range field.Names {
-				if obj := p.info.Defs[name]; obj != nil && isText(obj.Type()) {
+				if obj := p.info.Defs[name]; obj != nil && astx.IsText(obj.Type()) {
 					p.inputs[obj] = true
 				}
 			}
@@ -127,7 +127,7 @@ func (p *parser) collect(fn *ast.FuncDecl, read bool) {
 	if named := astx.NamedOf(obj.Type()); named != nil {
 		if st, ok := named.Underlying().(*types.Struct); ok {
 			for f := range st.Fields() {
-				if isText(f.Type()) {
+				if astx.IsText(f.Type()) {
 					p.recv = obj
 					return
 				}
@@ -152,7 +152,7 @@ func (p *parser) spread(fn inspector.Cursor) {
 					continue
 				}
 				obj := p.info.ObjectOf(id)
-				if obj == nil || p.inputs[obj] || !isText(obj.Type()) {
+				if obj == nil || p.inputs[obj] || !astx.IsText(obj.Type()) {
 					continue
 				}
 				rhs := ast.Unparen(as.Rhs[i])
@@ -168,19 +168,6 @@ func (p *parser) spread(fn inspector.Cursor) {
 	}
 }
 
-// isText reports whether t is a []byte or a string (or a named type of
-// one).
-func isText(t types.Type) bool {
-	switch u := t.Underlying().(type) {
-	case *types.Basic:
-		return u.Info()&types.IsString != 0
-	case *types.Slice:
-		b, ok := u.Elem().Underlying().(*types.Basic)
-		return ok && (b.Kind() == types.Byte || b.Kind() == types.Uint8)
-	}
-	return false
-}
-
 // input reports whether e is one of the function's inputs: a text
 // parameter, or a text field of the receiver (d.buf, d.in[d.pos:]).
 func (p *parser) input(e ast.Expr) (string, bool) {
@@ -191,7 +178,7 @@ func (p *parser) input(e ast.Expr) (string, bool) {
 			return e.Name, true
 		}
 	case *ast.SelectorExpr:
-		if p.recv == nil || !isText(p.info.TypeOf(e)) {
+		if p.recv == nil || !astx.IsText(p.info.TypeOf(e)) {
 			return "", false
 		}
 		if id, ok := ast.Unparen(e.X).(*ast.Ident); ok && p.info.Uses[id] == p.recv {

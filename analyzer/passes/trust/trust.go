@@ -152,17 +152,13 @@ func (f *function) visit(c inspector.Cursor) {
 				types.ExprString(n.Args[2]))
 		}
 	case *ast.KeyValueExpr:
-		if id, ok := n.Key.(*ast.Ident); ok && id.Name == "CheckRedirect" {
-			if v, ok := info.Uses[id].(*types.Var); ok && v.IsField() && v.Pkg() != nil && v.Pkg().Path() == "net/http" {
-				f.checkRedirect(n)
-			}
+		if id, ok := n.Key.(*ast.Ident); ok && isCheckRedirect(info, id) {
+			f.checkRedirect(n)
 		}
 	case *ast.AssignStmt:
 		for _, l := range n.Lhs {
-			if sel, ok := l.(*ast.SelectorExpr); ok && sel.Sel.Name == "CheckRedirect" {
-				if v, ok := info.Uses[sel.Sel].(*types.Var); ok && v.IsField() && v.Pkg() != nil && v.Pkg().Path() == "net/http" {
-					f.checkRedirect(n)
-				}
+			if sel, ok := l.(*ast.SelectorExpr); ok && isCheckRedirect(info, sel.Sel) {
+				f.checkRedirect(n)
 			}
 		}
 	case *ast.CompositeLit:
@@ -336,6 +332,12 @@ func (f *function) incoming(x ast.Expr) bool {
 func isHTTPType(t types.Type, name string) bool {
 	named := astx.NamedOf(t)
 	return named != nil && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "net/http" && named.Obj().Name() == name
+}
+
+// isCheckRedirect reports whether id names net/http's Client.CheckRedirect field.
+func isCheckRedirect(info *types.Info, id *ast.Ident) bool {
+	v, ok := info.Uses[id].(*types.Var)
+	return ok && v.IsField() && v.Name() == "CheckRedirect" && v.Pkg() != nil && v.Pkg().Path() == "net/http"
 }
 
 // checkRedirect reports an http.Client's CheckRedirect set at n.
