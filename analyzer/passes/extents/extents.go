@@ -51,8 +51,8 @@ var Analyzer = &analysis.Analyzer{
 // CONTRACT.md).
 var Signals = map[string]float64{
 	"alloc-var-size": 1,
-	"read-to-end":    1,
-	"loop-no-cond":   2,
+	"read-to-end":    3,
+	"loop-no-cond":   3,
 }
 
 func run(pass *analysis.Pass) (any, error) {

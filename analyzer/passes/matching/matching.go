@@ -66,8 +66,8 @@ var Analyzer = &analysis.Analyzer{
 // Signals maps each category this pass reports to its weight (0–10, see
 // CONTRACT.md).
 var Signals = map[string]float64{
-	"text-match":  2,
-	"hand-escape": 2,
+	"text-match":  3,
+	"hand-escape": 3,
 }
 
 func run(pass *analysis.Pass) (any, error) {

@@ -52,7 +52,7 @@ var Analyzer = &analysis.Analyzer{
 // Signals maps each category this pass reports to its weight (0–10, see
 // CONTRACT.md).
 var Signals = map[string]float64{
-	"optional-deref": 2,
+	"optional-deref": 3,
 }
 
 // wireTags are the struct tag keys of decoders that fill a struct from

@@ -4,9 +4,9 @@
 // puts one in its text.
 //
 // A secret in a log line, an error message or a debug dump is readable by
-// everyone who reads those (CWE-532). The code shows it only by names, so
-// these are signals of low weight: they select the function for a closer
-// look, and the names say where to look.
+// everyone who reads those (CWE-532). The code shows it only by names; the
+// signals select the function for a closer look, and the names say where
+// to look.
 package secrets
 
 import (
@@ -50,8 +50,8 @@ var Analyzer = &analysis.Analyzer{
 // Signals maps each category this pass reports to its weight (0–10, see
 // CONTRACT.md).
 var Signals = map[string]float64{
-	"secret-output": 2,
-	"header-dump":   2,
+	"secret-output": 3,
+	"header-dump":   3,
 }
 
 func run(pass *analysis.Pass) (any, error) {

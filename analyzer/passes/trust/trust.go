@@ -70,11 +70,11 @@ var Analyzer = &analysis.Analyzer{
 
 // Signals maps each category this pass reports to its weight (0–10, see CONTRACT.md).
 var Signals = map[string]float64{
-	"trust-decision": 2,
+	"trust-decision": 3,
 	"crypto-use":     2,
 	"http-input":     2,
-	"trust-header":   2,
-	"redirect":       2,
+	"trust-header":   3,
+	"redirect":       3,
 	"unbounded-read": 4,
 	"weak-random":    5,
 }
