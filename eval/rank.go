@@ -1,12 +1,14 @@
 package eval
 
 import (
+	"cmp"
 	"context"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/secondlook/secondlook/analyzer"
 	"github.com/secondlook/secondlook/internal/pipeline"
 )
 
@@ -24,6 +26,11 @@ type Rank struct {
 	Tokens   int     `json:"tokens"` // of all the packages' regions
 	Above    float64 `json:"above"`  // share of those tokens ranked above the function
 	Top      bool    `json:"top"`    // Above < TopShare
+	// Checks are the signal checks of the function's region, and
+	// CheckTokens the tokens of the packages' regions that carry each
+	// check: what [Lifts] weighs the checks by.
+	Checks      []string       `json:"checks,omitempty"`
+	CheckTokens map[string]int `json:"check_tokens,omitempty"`
 }
 
 // rankCase scans the packages of a case's bug in dir (the head version)
@@ -46,11 +53,16 @@ func rankCase(ctx context.Context, dir string, c *Case, env []string) (*Rank, er
 	if err != nil {
 		return nil, err
 	}
-	rk := &Rank{Regions: len(res.Selection.Regions), Tokens: res.Selection.TotalTokens}
+	rk := &Rank{Regions: len(res.Selection.Regions), Tokens: res.Selection.TotalTokens, CheckTokens: map[string]int{}}
+	for _, r := range res.Selection.Regions {
+		for _, c := range checks(r.Signals) {
+			rk.CheckTokens[c] += r.Tokens
+		}
+	}
 	above := 0
 	for i, r := range res.Selection.Regions {
 		if files[r.File] && slices.Contains(c.Functions, NormalizeFunc(r.Func)) {
-			rk.Selected, rk.Position = true, i+1
+			rk.Selected, rk.Position, rk.Checks = true, i+1, checks(r.Signals)
 			if rk.Tokens > 0 {
 				rk.Above = round(float64(above) / float64(rk.Tokens))
 			}
@@ -60,6 +72,61 @@ func rankCase(ctx context.Context, dir string, c *Case, env []string) (*Rank, er
 		above += r.Tokens
 	}
 	return rk, nil
+}
+
+// checks returns the distinct checks of signals, sorted.
+func checks(signals []analyzer.Signal) []string {
+	var cs []string
+	for _, s := range signals {
+		cs = append(cs, s.Check)
+	}
+	slices.Sort(cs)
+	return slices.Compact(cs)
+}
+
+// Lift is how much more often a signal check marks the bug's function than
+// its share of a full scan's tokens predicts. A check with a lift above 1
+// earns its place in a budget; below 1 it spends tokens on regions that hold
+// no bug more often than a random pick would.
+type Lift struct {
+	Check      string  `json:"check"`
+	Bugs       int     `json:"bugs"`        // ranked cases whose bug's region carries the check
+	BugShare   float64 `json:"bug_share"`   // Bugs over the ranked cases whose function was selected
+	TokenShare float64 `json:"token_share"` // mean share of a case's region tokens that carry it
+	Lift       float64 `json:"lift"`        // BugShare / TokenShare
+}
+
+// Lifts measures every check that a ranked case's scan reported, the
+// strongest first: the evidence for the weights of [analyzer.Score].
+func Lifts(results []CaseResult) []Lift {
+	bugs := map[string]int{}
+	share := map[string]float64{}
+	selected := 0
+	for _, r := range results {
+		rk := r.Rank
+		if rk == nil || !rk.Selected || rk.Tokens == 0 {
+			continue
+		}
+		selected++
+		for _, c := range rk.Checks {
+			bugs[c]++
+		}
+		for c, t := range rk.CheckTokens {
+			share[c] += float64(t) / float64(rk.Tokens)
+		}
+	}
+	var ls []Lift
+	for c, s := range share {
+		l := Lift{Check: c, Bugs: bugs[c], BugShare: round(ratio(bugs[c], selected)), TokenShare: round(s / float64(selected))}
+		if s > 0 {
+			l.Lift = round(float64(bugs[c]) / s)
+		}
+		ls = append(ls, l)
+	}
+	slices.SortFunc(ls, func(a, b Lift) int {
+		return cmp.Or(cmp.Compare(b.Lift, a.Lift), cmp.Compare(b.Bugs, a.Bugs), strings.Compare(a.Check, b.Check))
+	})
+	return ls
 }
 
 var literalName = regexp.MustCompile(`^(func|gowrap)[0-9]+$`)

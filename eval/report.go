@@ -130,6 +130,12 @@ func WriteMarkdown(w io.Writer, rep *Report) {
 	if l := rankLine(rep.Figures); l != "" {
 		fmt.Fprintln(w, "\n"+l+".")
 	}
+	if len(rep.Lifts) > 0 {
+		fmt.Fprintln(w, "\n## Signal lift\n\nHow often a check marks the bug's function (bug share) against its share of a full scan's region tokens.\n\n| check | bugs | bug share | token share | lift |\n|---|---|---|---|---|")
+		for _, l := range rep.Lifts {
+			fmt.Fprintf(w, "| %s | %d | %.1f%% | %.1f%% | %.2f |\n", l.Check, l.Bugs, 100*l.BugShare, 100*l.TokenShare, l.Lift)
+		}
+	}
 	fmt.Fprintln(w, "\n## Cases\n\n| case | family | TP | FP | missed |\n|---|---|---|---|---|")
 	for _, r := range rep.Results {
 		missed := strings.Join(r.Missed, "<br>")

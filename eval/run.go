@@ -94,6 +94,7 @@ type Report struct {
 	Model          string             `json:"model,omitempty"` // "" for static only, "oracle" for the perfect model
 	Seconds        float64            `json:"seconds"`
 	Curve          []Point            `json:"curve"`
+	Lifts          []Lift             `json:"check_lift,omitempty"` // of the ranked cases, strongest first
 	Results        []CaseResult       `json:"case_results"`
 }
 
@@ -152,6 +153,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	rep.Curve = curve(cfg.Cases, results, slack)
+	rep.Lifts = Lifts(results)
 	return rep, nil
 }
 
