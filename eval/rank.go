@@ -34,7 +34,9 @@ type Rank struct {
 }
 
 // rankCase scans the packages of a case's bug in dir (the head version)
-// as a full scan, statically, and finds its functions among the regions.
+// as a full scan, statically, and finds its functions among the regions:
+// by name when the case names them, else the first region that holds a
+// line of a bug.
 func rankCase(ctx context.Context, dir string, c *Case, env []string) (*Rank, error) {
 	files := map[string]bool{}
 	var pkgs []string
@@ -59,9 +61,17 @@ func rankCase(ctx context.Context, dir string, c *Case, env []string) (*Rank, er
 			rk.CheckTokens[c] += r.Tokens
 		}
 	}
+	// A case that names its functions is found by name; one that does not
+	// (the built-in corpus) by the region that holds a line of its bug.
+	holds := func(r analyzer.Region) bool {
+		if len(c.Functions) > 0 {
+			return files[r.File] && slices.Contains(c.Functions, NormalizeFunc(r.Func))
+		}
+		return slices.ContainsFunc(c.Expect, func(b Bug) bool { return inRegion(b, []span{{r.File, r.Start, r.End}}) })
+	}
 	above := 0
 	for i, r := range res.Selection.Regions {
-		if files[r.File] && slices.Contains(c.Functions, NormalizeFunc(r.Func)) {
+		if holds(r) {
 			rk.Selected, rk.Position, rk.Checks = true, i+1, checks(r.Signals)
 			if rk.Tokens > 0 {
 				rk.Above = round(float64(above) / float64(rk.Tokens))

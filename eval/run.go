@@ -72,7 +72,8 @@ type CaseResult struct {
 	Tests     []findings.TestRun `json:"tests,omitempty"`
 	Confirmed int                `json:"confirmed_by_execution,omitempty"`
 	// Rank is where a full scan of the bug's packages puts its function
-	// (cases that name their bug's functions only).
+	// (every case with a bug: by the functions it names, else by the
+	// region that holds a line of the bug).
 	Rank *Rank `json:"rank,omitempty"`
 }
 
@@ -243,7 +244,7 @@ func runCase(ctx context.Context, c *Case, cfg Config, slack int) CaseResult {
 		}
 	}
 	fig.RegionTokens, sfig.RegionTokens = res.Selection.TotalTokens, res.Selection.TotalTokens
-	if len(c.Functions) > 0 && ctx.Err() == nil {
+	if !c.Clean() && ctx.Err() == nil {
 		if rk, err := rankCase(ctx, dir, c, pcfg.Env); err != nil {
 			cr.Failures = append(cr.Failures, "rank: "+err.Error())
 		} else {

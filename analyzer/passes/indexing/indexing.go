@@ -54,9 +54,9 @@ var Analyzer = &analysis.Analyzer{
 // Signals maps each category this pass reports to its weight (0–10, see CONTRACT.md).
 var Signals = map[string]float64{
 	"index-arith":          4,
-	"index-last-unchecked": 2,
+	"index-last-unchecked": 3,
 	"index-decoded":        6,
-	"index-param":          2,
+	"index-param":          3,
 	"index-of-unchecked":   8,
 }
 
