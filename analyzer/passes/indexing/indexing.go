@@ -25,7 +25,9 @@ const Doc = `report risky index and slice expressions as risk signals
 
 index-arith: an index or slice bound computes + or - (s[i+1], s[:n-1], buf[off:off+4]) and no
 comparison of one of its variables against a length (or, for subtraction, against a constant)
-comes before it in the function.
+comes before it in the function. An index that is a variable assigned once, from such a sum or
+difference (p := end - r; s[p]), counts as the sum itself, unless the variable is compared first;
+last := len(s) - 1 is left to index-last-unchecked.
 
 index-last-unchecked: s[0], s[1], s[2], s[len(s)-1] or s[:len(s)-1] on a local or field slice or
 string with no length check of s earlier in the function (len(s) compared, s compared with "", a
@@ -74,7 +76,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if body != nil {
 			f := &funcInfo{pass: pass, rep: rep, lenVars: map[types.Object]string{}, taint: map[types.Object]string{},
 				decoded: map[types.Object]bool{}, indexOf: map[types.Object]string{}, reported: map[string]bool{},
-				copies: map[types.Object][]types.Object{}}
+				copies: map[types.Object][]types.Object{}, arith: map[types.Object]*ast.BinaryExpr{}, assigned: map[types.Object]int{}}
 			f.collect(n, body)
 			ast.Inspect(body, func(n ast.Node) bool {
 				switch n := n.(type) {
@@ -108,13 +110,15 @@ type funcInfo struct {
 	rep      *astx.Reporter // once per line and category
 	cmps     []cmp
 	ranges   []*ast.RangeStmt
-	lenVars  map[types.Object]string         // n := len(s): n -> "s"
-	taint    map[types.Object]string         // integer variable -> where it came from
-	decoded  map[types.Object]bool           // v in json.Unmarshal(data, &v)
-	indexOf  map[types.Object]string         // i := strings.Index(...): i -> "strings.Index"
-	nonEmpty []fact                          // s known non-empty from pos on
-	reported map[string]bool                 // containers already reported as index-last-unchecked
-	copies   map[types.Object][]types.Object // v := x or v := T(x): x -> v, and v -> x
+	lenVars  map[types.Object]string          // n := len(s): n -> "s"
+	taint    map[types.Object]string          // integer variable -> where it came from
+	decoded  map[types.Object]bool            // v in json.Unmarshal(data, &v)
+	indexOf  map[types.Object]string          // i := strings.Index(...): i -> "strings.Index"
+	nonEmpty []fact                           // s known non-empty from pos on
+	reported map[string]bool                  // containers already reported as index-last-unchecked
+	copies   map[types.Object][]types.Object  // v := x or v := T(x): x -> v, and v -> x
+	arith    map[types.Object]*ast.BinaryExpr // v := a + b or v := a - b
+	assigned map[types.Object]int             // how often each variable is assigned, its definition included
 }
 
 func (f *funcInfo) report(n ast.Node, cat, msg string) {
@@ -159,6 +163,10 @@ func (f *funcInfo) collect(fn ast.Node, body *ast.BlockStmt) {
 			}
 		case *ast.RangeStmt:
 			f.ranges = append(f.ranges, n)
+		case *ast.IncDecStmt:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && f.obj(id) != nil {
+				f.assigned[f.obj(id)]++
+			}
 		case *ast.AssignStmt:
 			f.assign(n.Lhs, n.Rhs)
 		case *ast.ValueSpec:
@@ -207,6 +215,12 @@ func (f *funcInfo) assign(lhs, rhs []ast.Expr) {
 		var o types.Object
 		if id != nil {
 			o = f.obj(id)
+		}
+		if o != nil {
+			f.assigned[o]++
+			if be, ok := e.(*ast.BinaryExpr); ok && (be.Op == token.ADD || be.Op == token.SUB) {
+				f.arith[o] = be
+			}
 		}
 		// v := x and v := T(x) hold the same number: a bound checked on
 		// one holds for the other (if i := int(k); i < len(t) { t[k] }).
@@ -321,10 +335,33 @@ func (f *funcInfo) bound(n, x, e ast.Expr, kind int, isIndex bool) (cat, msg str
 		// s[i+1:] with i a range key over s is at most len(s).
 		return "index-arith", fmt.Sprintf("%s computes %s; no comparison against a length before it", es, f.text(be))
 	}
+	// One assignment back: rp := end - r; s[rp].
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok && src == "" {
+		if o := f.obj(id); o != nil && f.assigned[o] == 1 && f.arith[o] != nil && f.arith[o].Pos() < pos {
+			be := f.arith[o]
+			// last := len(s) - 1 is the last element, the shape index-last-unchecked judges.
+			if !lengthMinus(info, be) && !f.arithGuarded(be, pos, kind) && !f.rangeKey(id, xs, pos) && !f.compared(pos, func(e ast.Expr) bool { return f.mentions(e, id) },
+				func(e ast.Expr) bool { return f.hasLen(e, "") || be.Op == token.SUB && info.Types[e].Value != nil }) {
+				return "index-arith", fmt.Sprintf("%s indexes with %s, computed as %s; no comparison against a length before it", es, id.Name, f.text(be))
+			}
+		}
+	}
 	if src != "" {
 		return "index-param", fmt.Sprintf("%s indexes with %s; no comparison against a length before it", es, src)
 	}
 	return "", ""
+}
+
+// lengthMinus reports whether be is len(x) - k or x.Len() - k.
+func lengthMinus(info *types.Info, be *ast.BinaryExpr) bool {
+	call, ok := ast.Unparen(be.X).(*ast.CallExpr)
+	if be.Op != token.SUB || !ok {
+		return false
+	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "Len" {
+		return true
+	}
+	return isBuiltin(info, call.Fun, "len")
 }
 
 // indexOfUse reports where e holds a strings.Index-like result not yet compared with anything.

@@ -55,6 +55,43 @@ func dedupe(sorted []string) []string {
 	return out
 }
 
+type limits struct{ Size, Back int }
+
+// Buggy: the split point is computed one assignment before the index, and
+// end may already lie past the text.
+func splitAt(text []rune, lim limits) int {
+	end := lim.Size
+	for r := 0; r < lim.Back; r++ {
+		p := end - r
+		if text[p] == ' ' { // want `text\[p\] indexes with p, computed as end - r; no comparison against a length before it`
+			return p
+		}
+	}
+	return end
+}
+
+// Correct: the computed index is compared with the length first.
+func nextWord(words []string, lim limits) string {
+	j := lim.Size + 1
+	if j >= len(words) {
+		return ""
+	}
+	return words[j]
+}
+
+// Correct (for this category): the last element is index-last-unchecked's to judge.
+func top(stack []int) int {
+	last := len(stack) - 1
+	return stack[last]
+}
+
+// Correct: j changes after it is computed, so the sum says nothing of it.
+func clampedNext(s string, lim limits) byte {
+	j := lim.Size + 1
+	j = min(j, len(s)-1)
+	return s[j]
+}
+
 // ---- index-last-unchecked ----
 
 type Stack struct{ items []int }
