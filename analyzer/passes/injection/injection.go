@@ -42,6 +42,12 @@ path-traversal: filepath.Join, path.Join, os.Open, os.ReadFile, os.Create, http.
 like with a component from an *http.Request, in a function that never calls filepath.IsLocal,
 filepath.Rel or filepath.Localize, nor Clean together with strings.HasPrefix. Once per function.
 
+join-param: filepath.Join or path.Join, in an exported function, of a string parameter after the
+first component (filepath.Join(dir, name)), in a function that neither guards paths as above nor
+looks into text for a separator (strings.Contains, ContainsAny, HasPrefix, IndexByte, filepath.Base,
+IsAbs). The caller's name may climb out of dir with "..". Once per function, and not where
+path-traversal is reported.
+
 file-nonconst: an os file call (Open, ReadFile, Create, Remove, ...) with a non-constant path.
 
 template-unescaped: a conversion to html/template.HTML, JS, URL, CSS, HTMLAttr, JSStr or Srcset of a
@@ -78,6 +84,7 @@ var Signals = map[string]float64{
 	"sql-built":          8,
 	"path-traversal":     7,
 	"file-nonconst":      1,
+	"join-param":         2,
 	"template-unescaped": 6,
 	"html-built":         3,
 	"tls-insecure":       7,
@@ -506,9 +513,31 @@ func (f *funcInfo) file(call *ast.CallExpr, name string) {
 			return
 		}
 	}
+	if (name == "path/filepath.Join" || name == "path.Join") && ast.IsExported(f.name) && !f.guarded && !f.path && !f.nameChecked() {
+		for _, a := range args[1:] {
+			if id, ok := ast.Unparen(a).(*ast.Ident); ok && f.taint[f.info.Uses[id]] == "param" && isString(f.info.TypeOf(id)) {
+				f.path = true
+				f.report(call, "join-param", "%s joins %s, passed in by the caller of %s, under %s with no check for \"..\" or a separator",
+					shortName(name), id.Name, f.name, types.ExprString(args[0]))
+				return
+			}
+		}
+	}
 	if fileFuncs[name] && len(args) > 0 && f.info.Types[args[0]].Value == nil {
 		f.report(call, "file-nonconst", "%s opens a path computed at run time: %s", shortName(name), types.ExprString(args[0]))
 	}
+}
+
+// nameChecked reports whether the function looks into text for a
+// separator or "..": a name it joins under a directory may be checked.
+func (f *funcInfo) nameChecked() bool {
+	for _, n := range []string{"strings.Contains", "strings.ContainsAny", "strings.ContainsRune", "strings.IndexByte",
+		"strings.IndexAny", "strings.HasPrefix", "path/filepath.Base", "path.Base", "path/filepath.IsAbs", "path.IsAbs"} {
+		if f.calls[n] {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *funcInfo) sql(call *ast.CallExpr, fn *types.Func) {

@@ -137,6 +137,35 @@ func avatar(w http.ResponseWriter, r *http.Request) {
 	http.ServeFile(w, r, filepath.Join(root, filepath.Base(r.URL.Path), fmt.Sprintf("%d.png", id)))
 }
 
+// Buggy: a plugin name of "../../bin/sh" runs a program outside every
+// search directory.
+func FindPlugin(name string, dirs []string) (string, error) {
+	for _, dir := range dirs {
+		full := filepath.Join(dir, name) // want `filepath.Join joins name, passed in by the caller of FindPlugin, under dir with no check for ".." or a separator`
+		if _, err := os.Stat(full); err == nil {
+			return full, nil
+		}
+	}
+	return "", fmt.Errorf("plugin %q not found", name)
+}
+
+// Correct: the name is refused if it holds a separator.
+func FindPluginOK(name string, dirs []string) (string, error) {
+	if strings.ContainsAny(name, `/\`) {
+		return "", fmt.Errorf("bad plugin name %q", name)
+	}
+	for _, dir := range dirs {
+		full := filepath.Join(dir, name)
+		if _, err := os.Stat(full); err == nil {
+			return full, nil
+		}
+	}
+	return "", fmt.Errorf("plugin %q not found", name)
+}
+
+// Correct: unexported helpers join names their own package chose.
+func cachePath(dir, key string) string { return filepath.Join(dir, key) }
+
 // ---- template-unescaped ----
 
 type Page struct{ Body template.HTML }
