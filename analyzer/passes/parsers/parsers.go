@@ -361,6 +361,23 @@ func (p *parser) decodedSlice(e ast.Expr) bool {
 	return ok && p.decodedPart(e)
 }
 
+// rangeKey reports whether ix indexes a slice with the key of a range
+// over that same slice (for i := range raw.Data { raw.Data[i] }), which
+// stays in bounds whatever the input holds.
+func (p *parser) rangeKey(cur inspector.Cursor, ix *ast.IndexExpr) bool {
+	key, ok := ast.Unparen(ix.Index).(*ast.Ident)
+	if !ok || p.info.Uses[key] == nil {
+		return false
+	}
+	for c := range cur.Enclosing((*ast.RangeStmt)(nil)) {
+		rs := c.Node().(*ast.RangeStmt)
+		if k, ok := rs.Key.(*ast.Ident); ok && p.info.Defs[k] == p.info.Uses[key] {
+			return types.ExprString(rs.X) == types.ExprString(ix.X)
+		}
+	}
+	return false
+}
+
 // splitters are the strings and bytes functions that cut text at what it
 // holds.
 var splitters = map[string]bool{
@@ -389,7 +406,7 @@ func (p *parser) handles(fn inspector.Cursor) (how, input string) {
 			if in, ok := p.input(n.X); ok {
 				return "indexes " + types.ExprString(n), in
 			}
-			if p.decodedSlice(n.X) {
+			if p.decodedSlice(n.X) && !p.rangeKey(c, n) {
 				return "indexes " + types.ExprString(n), types.ExprString(n.X)
 			}
 		case *ast.SliceExpr:

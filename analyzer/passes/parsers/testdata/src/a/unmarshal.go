@@ -108,3 +108,20 @@ func (r *Roles) UnmarshalText(text []byte) error {
 	*r = names
 	return nil
 }
+
+// Indexes what it decoded only with the key of a range over it, which
+// stays in bounds whatever the input holds.
+func ParseKeyIDs(data []byte) ([]string, error) {
+	var raw struct {
+		Signatures []Signature `json:"signatures"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for i := range raw.Signatures {
+		sig := &raw.Signatures[i]
+		ids = append(ids, sig.KeyID)
+	}
+	return ids, nil
+}
