@@ -26,16 +26,18 @@ const Doc = `report hand-written parsers of input as risk signals
 
 hand-parser: a function named to parse, decode, unmarshal, unpack, deserialize, scan, lex,
 tokenize, unquote, unescape, transform, match or route (a word of its name, so parseHeader,
-Decoder.decodeValue, matchPath and Matches count, a Matcher type's methods do not; Reader.Read
+Decoder.decodeValue, matchPath, Matches and routeRequest count, newMatcher does not; Reader.Read
 counts when its receiver holds the input) that takes its input apart itself: it indexes, slices
 or ranges over a []byte or string that is one of its parameters, a field of its receiver or a
 local variable set from one, loops while one is not used up, or splits or cuts one with the
 strings or bytes package. Each element of a []string (or map of strings) parameter or receiver
-field is given text too, so is what the function decodes its input into: a local struct filled
-by json.Unmarshal(data, &raw) or unmarshal(&raw), whose text fields count as input and whose
-slice fields, indexed or sliced (raw.Signatures[0]), are taken apart.
-A function that only hands its input to another decoder, or only compares or ranges over what
-it decoded, is not reported. Reported once per function, at its name.
+field is such text too (for _, o := range c.AllowOrigins), and so is what the function decodes
+its input into: a local filled by json.Unmarshal(data, &raw), unmarshal(&raw) or
+node.Decode(&raw), whose text fields are input and whose slice fields, indexed or sliced
+(raw.Signatures[0]), are taken apart.
+A function that only hands its input to another decoder or to regexp, or only compares, ranges
+over or indexes by range key what it decoded, is not reported. Reported once per function, at
+its name.
 
 Test files are left out.`
 
