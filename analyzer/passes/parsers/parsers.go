@@ -11,6 +11,7 @@ package parsers
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -24,13 +25,19 @@ import (
 const Doc = `report hand-written parsers of input as risk signals
 
 hand-parser: a function named to parse, decode, unmarshal, unpack, deserialize, scan, lex,
-tokenize, unquote, unescape or transform (a word of its name, so parseHeader and
-Decoder.decodeValue count; Reader.Read counts when its receiver holds the input) that takes its
-input apart itself: it indexes, slices or ranges over a []byte or string that is one of its
-parameters, a field of its receiver or a local variable set from one, loops while one is not
-used up, or splits or cuts one with the strings or bytes package.
-A function that only hands its input to another decoder is not reported. Reported once per
-function, at its name.
+tokenize, unquote, unescape, transform, match or route (a word of its name, so parseHeader,
+Decoder.decodeValue, matchPath, Matches and routeRequest count, newMatcher does not; Reader.Read
+counts when its receiver holds the input) that takes its input apart itself: it indexes, slices
+or ranges over a []byte or string that is one of its parameters, a field of its receiver or a
+local variable set from one, loops while one is not used up, or splits or cuts one with the
+strings or bytes package. Each element of a []string (or map of strings) parameter or receiver
+field is such text too (for _, o := range c.AllowOrigins), and so is what the function decodes
+its input into: a local filled by json.Unmarshal(data, &raw), unmarshal(&raw) or
+node.Decode(&raw), whose text fields are input and whose slice fields, indexed or sliced
+(raw.Signatures[0]), are taken apart.
+A function that only hands its input to another decoder or to regexp, or only compares, ranges
+over or indexes by range key what it decoded, is not reported. Reported once per function, at
+its name.
 
 Test files are left out.`
 
@@ -53,6 +60,10 @@ var Signals = map[string]float64{
 var parseVerbs = map[string]bool{
 	"parse": true, "decode": true, "unmarshal": true, "unpack": true, "deserialize": true,
 	"scan": true, "lex": true, "tokenize": true, "unquote": true, "unescape": true, "transform": true,
+	// Route and pattern matchers walk a pattern and a path against each
+	// other by hand. "matches" is the predicate's spelling of the same
+	// verb; "matcher" names a thing, not the work, and is left out.
+	"match": true, "matches": true, "route": true,
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -67,10 +78,17 @@ func run(pass *analysis.Pass) (any, error) {
 		if verb == "" {
 			continue
 		}
-		p := &parser{info: pass.TypesInfo, inputs: map[types.Object]bool{}}
+		p := &parser{
+			info:    pass.TypesInfo,
+			inputs:  map[types.Object]bool{},
+			lists:   map[types.Object]bool{},
+			params:  map[types.Object]bool{},
+			decoded: map[types.Object]bool{},
+			origin:  map[types.Object]string{},
+		}
 		p.collect(fn, read)
 		p.spread(cur)
-		if len(p.inputs) == 0 && p.recv == nil {
+		if len(p.inputs) == 0 && len(p.lists) == 0 && len(p.decoded) == 0 && p.recv == nil {
 			continue
 		}
 		if how, input := p.handles(cur); how != "" {
@@ -99,21 +117,48 @@ func nameVerb(name string) (verb string, read bool) {
 
 // parser is what one function's input is.
 type parser struct {
-	info   *types.Info
-	inputs map[types.Object]bool // parameters of text type
-	recv   types.Object          // the receiver, if its struct holds text
+	info    *types.Info
+	inputs  map[types.Object]bool   // parameters and locals of text type
+	lists   map[types.Object]bool   // parameters that are lists of text
+	params  map[types.Object]bool   // all parameters, which a decoder call may read
+	decoded map[types.Object]bool   // locals that a call decoded the input into
+	origin  map[types.Object]string // how a range variable's text was given
+	recv    types.Object            // the receiver, if its struct holds text
+}
+
+// isList reports whether t is a slice, array or map of text: each of its
+// elements is text a caller gave.
+func isList(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Slice:
+		return !astx.IsText(t) && astx.IsText(u.Elem())
+	case *types.Array:
+		return astx.IsText(u.Elem())
+	case *types.Map:
+		return astx.IsText(u.Elem())
+	}
+	return false
 }
 
 // collect finds the function's inputs: its []byte and string parameters
-// (not for a Read method, whose parameter is where it writes), and its
-// receiver if the receiver's struct has such a field.
+// and lists of them (not for a Read method, whose parameter is where it
+// writes), and its receiver if the receiver's struct has such a field.
 func (p *parser) collect(fn *ast.FuncDecl, read bool) {
-	if !read {
-		for _, field := range fn.Type.Params.List {
-			for _, name := range field.Names {
-				if obj := p.info.Defs[name]; obj != nil && astx.IsText(obj.Type()) {
-					p.inputs[obj] = true
-				}
+	for _, field := range fn.Type.Params.List {
+		for _, name := range field.Names {
+			obj := p.info.Defs[name]
+			switch {
+			case obj == nil || read:
+			case astx.IsText(obj.Type()):
+				p.inputs[obj] = true
+			case isList(obj.Type()):
+				p.lists[obj] = true
+			}
+			if obj != nil {
+				p.params[obj] = true
 			}
 		}
 	}
@@ -127,7 +172,7 @@ func (p *parser) collect(fn *ast.FuncDecl, read bool) {
 	if named := astx.NamedOf(obj.Type()); named != nil {
 		if st, ok := named.Underlying().(*types.Struct); ok {
 			for f := range st.Fields() {
-				if astx.IsText(f.Type()) {
+				if astx.IsText(f.Type()) || isList(f.Type()) {
 					p.recv = obj
 					return
 				}
@@ -136,31 +181,36 @@ func (p *parser) collect(fn *ast.FuncDecl, read bool) {
 	}
 }
 
-// spread makes a local variable an input too when it is set from one: s :=
-// input, rest = rest[n:].
+// spread makes a local variable an input too when it is set from one (s :=
+// input, rest = rest[n:]) or ranges over a list of them (for _, o := range
+// origins), and marks the locals a call decodes the input into.
 func (p *parser) spread(fn inspector.Cursor) {
 	for changed := true; changed; {
 		changed = false
-		for c := range fn.Preorder((*ast.AssignStmt)(nil)) {
-			as := c.Node().(*ast.AssignStmt)
-			if len(as.Lhs) != len(as.Rhs) {
-				continue
-			}
-			for i, lhs := range as.Lhs {
-				id, ok := lhs.(*ast.Ident)
-				if !ok {
+		for c := range fn.Preorder((*ast.AssignStmt)(nil), (*ast.RangeStmt)(nil), (*ast.CallExpr)(nil)) {
+			switch n := c.Node().(type) {
+			case *ast.AssignStmt:
+				if len(n.Lhs) != len(n.Rhs) {
 					continue
 				}
-				obj := p.info.ObjectOf(id)
-				if obj == nil || p.inputs[obj] || !astx.IsText(obj.Type()) {
+				for i, lhs := range n.Lhs {
+					rhs := ast.Unparen(n.Rhs[i])
+					if sl, ok := rhs.(*ast.SliceExpr); ok {
+						rhs = sl.X
+					}
+					if _, ok := p.input(rhs); ok && p.mark(lhs, "") {
+						changed = true
+					}
+				}
+			case *ast.RangeStmt:
+				if n.Value == nil {
 					continue
 				}
-				rhs := ast.Unparen(as.Rhs[i])
-				if sl, ok := rhs.(*ast.SliceExpr); ok {
-					rhs = sl.X
+				if list, ok := p.list(n.X); ok && p.mark(n.Value, list) {
+					changed = true
 				}
-				if _, ok := p.input(rhs); ok {
-					p.inputs[obj] = true
+			case *ast.CallExpr:
+				if p.decodes(n) {
 					changed = true
 				}
 			}
@@ -168,24 +218,166 @@ func (p *parser) spread(fn inspector.Cursor) {
 	}
 }
 
-// input reports whether e is one of the function's inputs: a text
-// parameter, or a text field of the receiver (d.buf, d.in[d.pos:]).
-func (p *parser) input(e ast.Expr) (string, bool) {
+// mark makes the local variable e an input, given as an element of list
+// if that is set, and reports whether it was not one before.
+func (p *parser) mark(e ast.Expr, list string) bool {
+	id, ok := e.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	obj := p.info.ObjectOf(id)
+	if obj == nil || p.inputs[obj] || !astx.IsText(obj.Type()) {
+		return false
+	}
+	p.inputs[obj] = true
+	if list != "" {
+		p.origin[obj] = "element " + id.Name + " of " + list
+	}
+	return true
+}
+
+// decodes marks the locals that call fills from the input, as
+// json.Unmarshal(data, &raw) or unmarshal(&raw) and node.Decode(&raw) in an
+// UnmarshalYAML method, and reports whether it marked one. A call reads
+// the input when one of its arguments is an input or its callee is a
+// parameter or a method of one.
+func (p *parser) decodes(call *ast.CallExpr) bool {
+	reads := p.rootedInParam(call.Fun)
+	for _, arg := range call.Args {
+		if _, ok := p.input(arg); ok {
+			reads = true
+		}
+	}
+	if !reads {
+		return false
+	}
+	marked := false
+	for _, arg := range call.Args {
+		u, ok := ast.Unparen(arg).(*ast.UnaryExpr)
+		if !ok || u.Op != token.AND {
+			continue
+		}
+		id, ok := ast.Unparen(u.X).(*ast.Ident)
+		if !ok {
+			continue
+		}
+		obj := p.info.Uses[id]
+		if v, ok := obj.(*types.Var); !ok || v.IsField() || v.Pkg() == nil || v.Parent() == v.Pkg().Scope() ||
+			p.params[obj] || obj == p.recv || p.decoded[obj] {
+			continue
+		}
+		p.decoded[obj] = true
+		marked = true
+	}
+	return marked
+}
+
+// rootedInParam reports whether fun is a parameter (unmarshal) or a
+// method or field of one (value.Decode).
+func (p *parser) rootedInParam(fun ast.Expr) bool {
+	for {
+		switch e := ast.Unparen(fun).(type) {
+		case *ast.Ident:
+			return p.params[p.info.Uses[e]]
+		case *ast.SelectorExpr:
+			fun = e.X
+		default:
+			return false
+		}
+	}
+}
+
+// decodedPart reports whether e is a local the input was decoded into, or
+// a field of one (raw.Signatures).
+func (p *parser) decodedPart(e ast.Expr) bool {
+	v, _, ok := astx.FieldPath(p.info, e, false)
+	return ok && p.decoded[v]
+}
+
+// list reports whether e is a list of text given to the function: a
+// parameter, a field of its receiver, or a field of what it decoded.
+func (p *parser) list(e ast.Expr) (string, bool) {
 	e = ast.Unparen(e)
+	if !isList(p.info.TypeOf(e)) {
+		return "", false
+	}
 	switch e := e.(type) {
 	case *ast.Ident:
-		if obj := p.info.Uses[e]; obj != nil && p.inputs[obj] {
+		if obj := p.info.Uses[e]; obj != nil && (p.lists[obj] || p.decoded[obj]) {
 			return e.Name, true
 		}
 	case *ast.SelectorExpr:
-		if p.recv == nil || !astx.IsText(p.info.TypeOf(e)) {
-			return "", false
-		}
-		if id, ok := ast.Unparen(e.X).(*ast.Ident); ok && p.info.Uses[id] == p.recv {
+		if p.ofRecv(e) || p.decodedPart(e) {
 			return types.ExprString(e), true
 		}
 	}
 	return "", false
+}
+
+// ofRecv reports whether e selects a field of the receiver.
+func (p *parser) ofRecv(e *ast.SelectorExpr) bool {
+	id, ok := ast.Unparen(e.X).(*ast.Ident)
+	return ok && p.recv != nil && p.info.Uses[id] == p.recv
+}
+
+// input reports whether e is one of the function's inputs: a text
+// parameter or local, a text field of the receiver (d.buf, d.in[d.pos:])
+// or of what it decoded, or an element of a list of them (origins[i]).
+func (p *parser) input(e ast.Expr) (string, bool) {
+	e = ast.Unparen(e)
+	if !astx.IsText(p.info.TypeOf(e)) {
+		return "", false
+	}
+	switch e := e.(type) {
+	case *ast.Ident:
+		if obj := p.info.Uses[e]; obj != nil && p.inputs[obj] {
+			if o := p.origin[obj]; o != "" {
+				return o, true
+			}
+			return e.Name, true
+		}
+		if p.decodedPart(e) {
+			return e.Name, true
+		}
+	case *ast.SelectorExpr:
+		if p.ofRecv(e) || p.decodedPart(e) {
+			return types.ExprString(e), true
+		}
+	case *ast.IndexExpr:
+		if _, ok := p.list(e.X); ok {
+			return types.ExprString(e), true
+		}
+	}
+	return "", false
+}
+
+// decodedSlice reports whether e is a slice the input was decoded into,
+// or a field of one: how many elements it has is the input's to say, so
+// indexing it trusts the input.
+func (p *parser) decodedSlice(e ast.Expr) bool {
+	t := p.info.TypeOf(e)
+	if t == nil {
+		return false
+	}
+	_, ok := t.Underlying().(*types.Slice)
+	return ok && p.decodedPart(e)
+}
+
+// rangeKey reports whether ix indexes a slice with the key of a range
+// over that same slice (for i := range raw.Data { raw.Data[i] }), which
+// stays in bounds whatever the input holds.
+func (p *parser) rangeKey(cur inspector.Cursor, ix *ast.IndexExpr) bool {
+	key, ok := ast.Unparen(ix.Index).(*ast.Ident)
+	if !ok || p.info.Uses[key] == nil {
+		return false
+	}
+	for c := range cur.Enclosing((*ast.RangeStmt)(nil)) {
+		rs := c.Node().(*ast.RangeStmt)
+		if k, ok := rs.Key.(*ast.Ident); ok && p.info.Defs[k] == p.info.Uses[key] {
+			return types.ExprString(rs.X) == types.ExprString(ix.X)
+		}
+	}
+	return false
 }
 
 // splitters are the strings and bytes functions that cut text at what it
@@ -216,9 +408,15 @@ func (p *parser) handles(fn inspector.Cursor) (how, input string) {
 			if in, ok := p.input(n.X); ok {
 				return "indexes " + types.ExprString(n), in
 			}
+			if p.decodedSlice(n.X) && !p.rangeKey(c, n) {
+				return "indexes " + types.ExprString(n), types.ExprString(n.X)
+			}
 		case *ast.SliceExpr:
 			if in, ok := p.input(n.X); ok {
 				return "slices " + types.ExprString(n), in
+			}
+			if p.decodedSlice(n.X) {
+				return "slices " + types.ExprString(n), types.ExprString(n.X)
 			}
 		case *ast.RangeStmt:
 			if in, ok := p.input(n.X); ok {
