@@ -43,7 +43,7 @@ var finders = map[string]bool{
 type encoder struct {
 	info    *types.Info
 	derived map[types.Object]bool // text parameters, and locals set from one (c := s[i], for _, c := range s)
-	holders map[types.Object]bool // the receiver and the other parameters, whose text fields are inputs
+	holders map[types.Object]bool // the receiver and parameters of struct type, whose text fields are inputs
 }
 
 // isEncoder reports whether name says the function builds an output.
@@ -75,7 +75,7 @@ func checkEncoder(info *types.Info, cur inspector.Cursor) (value, how string) {
 				continue
 			} else if astx.IsText(obj.Type()) {
 				e.derived[obj] = true
-			} else {
+			} else if isStruct(obj.Type()) {
 				e.holders[obj] = true
 			}
 		}
@@ -208,8 +208,8 @@ func (e *encoder) written(call *ast.CallExpr) []ast.Expr {
 
 // guards reports whether call escapes or checks text: a callee whose name
 // says it escapes, quotes or validates (html.EscapeString, strconv.Quote,
-// url.QueryEscape, json.Marshal, validName), or a strings or bytes search
-// of an input for a character (strings.ContainsRune(s, 0)).
+// url.QueryEscape, json.Marshal, validName) given an input, or a strings or
+// bytes search of an input for a character (strings.ContainsRune(s, 0)).
 func (e *encoder) guards(call *ast.CallExpr) bool {
 	f := astx.CalleeFunc(e.info, call)
 	if f == nil {
@@ -217,7 +217,7 @@ func (e *encoder) guards(call *ast.CallExpr) bool {
 	}
 	for _, w := range astx.Words(f.Name()) {
 		if guardWords[w] {
-			return true
+			return e.mentions(call)
 		}
 	}
 	if f.Pkg() == nil || f.Signature().Recv() != nil || !finders[f.Name()] || len(call.Args) == 0 {
@@ -242,4 +242,33 @@ func isConst(info *types.Info, x ast.Expr) bool {
 		}
 	}
 	return false
+}
+
+// mentions reports whether an argument of call, or the receiver of a method
+// call, uses an input or a holder of one: escape(s), json.Marshal(req),
+// msg.marshal().
+func (e *encoder) mentions(call *ast.CallExpr) bool {
+	nodes := call.Args
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		nodes = append([]ast.Expr{sel.X}, nodes...)
+	}
+	for _, n := range nodes {
+		for x := range ast.Preorder(n) {
+			if id, ok := x.(*ast.Ident); ok {
+				if obj := e.info.Uses[id]; obj != nil && (e.derived[obj] || e.holders[obj]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isStruct reports whether t is a struct or a pointer to one.
+func isStruct(t types.Type) bool {
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	_, ok := t.Underlying().(*types.Struct)
+	return ok
 }

@@ -110,3 +110,27 @@ func join(b []byte, key string) []byte {
 	b = append(b, key...)
 	return append(b, 0)
 }
+
+// A check of something else does not guard the name.
+func writeEntry(buf *bytes.Buffer, name string, line int) { // want `writeEntry writes name into its output by hand \(buf.WriteString\(name\)\)`
+	if validLine(line) {
+		buf.WriteString(strconv.Itoa(line))
+	}
+	buf.WriteString(" \"")
+	buf.WriteString(name)
+	buf.WriteByte('"')
+}
+
+func validLine(n int) bool { return n > 0 }
+
+func validKey(s string) bool { return s != "" && !strings.ContainsRune(s, '=') }
+
+// Quiet: checked by a validator of this package.
+func appendPair(b []byte, key, value string) []byte {
+	if !validKey(key) {
+		return b
+	}
+	b = append(b, key...)
+	b = append(b, '=')
+	return append(b, value...)
+}
