@@ -44,6 +44,7 @@ type encoder struct {
 	info    *types.Info
 	derived map[types.Object]bool // text parameters, and locals set from one (c := s[i], for _, c := range s)
 	holders map[types.Object]bool // the receiver and parameters of struct type, whose text fields are inputs
+	outputs map[string]bool       // what the function writes into (b in append(b, ...), buf in buf.WriteString)
 }
 
 // isEncoder reports whether name says the function builds an output.
@@ -63,7 +64,7 @@ func isEncoder(name string) bool {
 // when it writes no input, frames nothing or checks or escapes its input.
 func checkEncoder(info *types.Info, cur inspector.Cursor) (value, how string) {
 	fn := cur.Node().(*ast.FuncDecl)
-	e := &encoder{info: info, derived: map[types.Object]bool{}, holders: map[types.Object]bool{}}
+	e := &encoder{info: info, derived: map[types.Object]bool{}, holders: map[types.Object]bool{}, outputs: map[string]bool{}}
 	var fields []*ast.Field
 	if fn.Recv != nil {
 		fields = append(fields, fn.Recv.List...)
@@ -82,6 +83,11 @@ func checkEncoder(info *types.Info, cur inspector.Cursor) (value, how string) {
 	}
 	if len(e.derived) == 0 && len(e.holders) == 0 {
 		return "", ""
+	}
+	for c := range cur.Preorder((*ast.CallExpr)(nil)) {
+		if out := e.output(c.Node().(*ast.CallExpr)); out != nil {
+			e.outputs[types.ExprString(out)] = true
+		}
 	}
 	e.spread(cur)
 	framed := false
@@ -157,9 +163,9 @@ func (e *encoder) source(x ast.Expr) (string, bool) {
 			}
 		case *ast.Ident:
 			obj := e.info.Uses[n]
-			return n.Name, obj != nil && e.derived[obj]
+			return n.Name, obj != nil && e.derived[obj] && !e.outputs[n.Name]
 		case *ast.SelectorExpr:
-			if !astx.IsText(e.info.TypeOf(n)) {
+			if !astx.IsText(e.info.TypeOf(n)) || e.outputs[types.ExprString(n)] {
 				return "", false
 			}
 			root := n.X
@@ -178,6 +184,20 @@ func (e *encoder) source(x ast.Expr) (string, bool) {
 		}
 		return "", false
 	}
+}
+
+// output returns what a call writes into: the first argument of append or
+// copy, the receiver of a Write, WriteString, WriteByte or WriteRune method,
+// or nil. A receiver's own buffer flushed to its writer (e.w.Write(e.buf))
+// is output, not input.
+func (e *encoder) output(call *ast.CallExpr) ast.Expr {
+	if len(e.written(call)) == 0 {
+		return nil
+	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && astx.CalleeFunc(e.info, call).Signature().Recv() != nil {
+		return sel.X
+	}
+	return call.Args[0]
 }
 
 // written returns what a call writes into an output: the appended values
