@@ -60,6 +60,17 @@ func isEncoder(name string) bool {
 	return false
 }
 
+// isEscaper reports whether name says the function escapes or quotes what
+// it writes, so that writing it by hand is the escaping itself.
+func isEscaper(name string) bool {
+	for _, w := range astx.Words(name) {
+		if w == "escape" || w == "escapes" || w == "quote" || w == "escaped" || w == "quoted" {
+			return true
+		}
+	}
+	return false
+}
+
 // checkEncoder returns the value a function writes by hand and how, or ""
 // when it writes no input, frames nothing or checks or escapes its input.
 func checkEncoder(info *types.Info, cur inspector.Cursor) (value, how string) {

@@ -79,7 +79,10 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		if isEncoder(fn.Name.Name) {
-			if value, how := checkEncoder(pass.TypesInfo, cur); value != "" {
+			if value, how := checkEncoder(pass.TypesInfo, cur); value != "" && isEscaper(fn.Name.Name) {
+				r.Report(fn.Name, "hand-encoder", "%s escapes %s by hand (%s): a character it lets through can break the output's framing",
+					fn.Name.Name, value, how)
+			} else if value != "" {
 				r.Report(fn.Name, "hand-encoder", "%s writes %s into its output by hand (%s) with no escaping or check of it: a crafted value can break the output's framing",
 					fn.Name.Name, value, how)
 			}

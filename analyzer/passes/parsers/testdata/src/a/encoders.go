@@ -30,7 +30,7 @@ func (t *Tag) Render(w io.Writer) { // want `Render writes t.Name into its outpu
 }
 
 // A hand loop over s that escapes some characters and writes the rest byte by byte.
-func writeQuotedSQL(buf *bytes.Buffer, s string) { // want `writeQuotedSQL writes c into its output by hand \(buf.WriteByte\(c\)\)`
+func writeQuotedSQL(buf *bytes.Buffer, s string) { // want `writeQuotedSQL escapes c by hand \(buf.WriteByte\(c\)\): a character it lets through`
 	buf.WriteByte('\'')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
