@@ -142,6 +142,9 @@ func (d *drops) classify(info *types.Info, call *ast.CallExpr) (class, string) {
 	if ok {
 		recv = info.TypeOf(sel.X)
 	}
+	if buf := filled(info, fn, call, sel); buf != nil {
+		return risky, fmt.Sprintf(" (%s may be left zero or partly filled)", types.ExprString(buf))
+	}
 	if fn.Signature().Recv() == nil || recv == nil {
 		switch {
 		case len(call.Args) > 0 && isDiscard(info, call.Args[0]): // io.Copy(io.Discard, body) drains
@@ -238,11 +241,37 @@ func (d *drops) checkBlank(pass *analysis.Pass, c inspector.Cursor, as *ast.Assi
 	for i, lhs := range as.Lhs {
 		if isBlank(lhs) && isError(results[i]) {
 			// _ = f() is a visible decision; it matters only when f's failure loses data.
-			if cl, _ := d.classify(pass.TypesInfo, call); (cl == risky || keeps && cl == plain) && !cleanup(pass.TypesInfo, c, call) {
-				d.report(pass, c, call, lhs, "err-blank", "error from %s is discarded with _", callString(call))
+			if cl, why := d.classify(pass.TypesInfo, call); (cl == risky || keeps && cl == plain) && !cleanup(pass.TypesInfo, c, call) {
+				d.report(pass, c, call, lhs, "err-blank", "error from %s is discarded with _%s", callString(call), why)
 			}
 		}
 	}
+}
+
+// filled returns the buffer argument of a call that fills a buffer the caller then relies on:
+// io.ReadFull, io.ReadAtLeast, crypto/rand.Read, and Read of crypto/rand.Reader. It returns nil for
+// other calls and for a buffer made in the call itself (io.ReadFull(r, make([]byte, n)) skips bytes).
+func filled(info *types.Info, fn *types.Func, call *ast.CallExpr, sel *ast.SelectorExpr) ast.Expr {
+	var buf ast.Expr
+	switch path := fn.Pkg().Path(); {
+	case path == "io" && (fn.Name() == "ReadFull" || fn.Name() == "ReadAtLeast") && len(call.Args) >= 2:
+		buf = call.Args[1]
+	case path == "crypto/rand" && fn.Name() == "Read" && fn.Signature().Recv() == nil && len(call.Args) == 1:
+		buf = call.Args[0]
+	case fn.Name() == "Read" && sel != nil && isPkgVar(info, sel.X, "crypto/rand", "Reader") && len(call.Args) == 1:
+		buf = call.Args[0]
+	}
+	switch b := ast.Unparen(buf).(type) {
+	case *ast.CompositeLit:
+		return nil
+	case *ast.CallExpr:
+		if id, ok := ast.Unparen(b.Fun).(*ast.Ident); ok && id.Name == "make" {
+			if _, ok := info.Uses[id].(*types.Builtin); ok {
+				return nil
+			}
+		}
+	}
+	return buf
 }
 
 // toResponse reports whether e is an encoder or writer made on an http.ResponseWriter, as in
@@ -252,13 +281,16 @@ func toResponse(info *types.Info, e ast.Expr) bool {
 	return ok && len(call.Args) == 1 && isNamed(info.TypeOf(call.Args[0]), "net/http", "ResponseWriter")
 }
 
-func isDiscard(info *types.Info, e ast.Expr) bool {
+func isDiscard(info *types.Info, e ast.Expr) bool { return isPkgVar(info, e, "io", "Discard") }
+
+// isPkgVar reports whether e names the package-level variable path.name, as in io.Discard.
+func isPkgVar(info *types.Info, e ast.Expr, path, name string) bool {
 	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
 	if !ok {
 		return false
 	}
 	v, _ := info.Uses[sel.Sel].(*types.Var)
-	return v != nil && v.Pkg() != nil && v.Pkg().Path() == "io" && v.Name() == "Discard"
+	return v != nil && v.Pkg() != nil && v.Pkg().Path() == path && v.Name() == name
 }
 
 // hasMethods reports whether t (or *t) has all the named methods.

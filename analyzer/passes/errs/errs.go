@@ -18,7 +18,10 @@ const Doc = `report ignored, shadowed and swallowed errors as risk signals
 
 err-dropped (risky): a call whose last result is an error is used as a statement, and the callee is one
 whose failure loses data or state: Close of a file opened for writing or of a writer, Write, Flush,
-Sync, Commit, Exec, Encode, Unmarshal, Rename, ListenAndServe, Save and the like.
+Sync, Commit, Exec, Encode, Unmarshal, Rename, ListenAndServe, Save and the like; or a call that fills
+a buffer the caller then relies on: io.ReadFull, io.ReadAtLeast, crypto/rand.Read and Read of
+crypto/rand.Reader, whose failure leaves a key or header zero or partly filled (quiet when the buffer is
+made in the call itself, io.ReadFull(r, make([]byte, n)), which only skips bytes).
 
 err-dropped-cleanup (use): Close, CloseWithError, Remove, RemoveAll, Rollback, Abort or Kill dropped as
 a statement where it cleans up: inside an if err != nil (or the else of if err == nil, a case err !=

@@ -1,5 +1,5 @@
-// Package parsers defines an Analyzer that reports hand-written parsers of
-// bytes and text as risk signals.
+// Package parsers defines an Analyzer that reports hand-written parsers and
+// encoders of bytes and text as risk signals.
 //
 // A function that takes input apart by hand, byte by byte or field by
 // field, is where a crafted input finds the index past the end, the loop
@@ -22,7 +22,7 @@ import (
 )
 
 // Doc's first line is a title; then a paragraph per category.
-const Doc = `report hand-written parsers of input as risk signals
+const Doc = `report hand-written parsers and encoders of input as risk signals
 
 hand-parser: a function named to parse, decode, unmarshal, unpack, deserialize, scan, lex,
 tokenize, unquote, unescape, transform, match or route (a word of its name, so parseHeader,
@@ -39,6 +39,20 @@ A function that only hands its input to another decoder or to regexp, or only co
 over or indexes by range key what it decoded, is not reported. Reported once per function, at
 its name.
 
+hand-encoder: a function named to append, encode, marshal, render, write, quote, escape, format or
+serialize (a word of its name; the io and fmt methods Write, WriteString, WriteByte, WriteRune,
+WriteTo and Format are plumbing and left out) that writes text it was given piece by piece into an
+output: a []byte or string parameter, a text field of its receiver or of a parameter, or an index,
+slice, conversion or local copy of one, appended (append(b, s...), append(b, s[i])), copied, or
+passed to a Write, WriteString, WriteByte or WriteRune method or io.WriteString, next to a constant
+written as framing (a quote, a NUL, a tag). With no escaping or check in the function, a crafted
+value breaks the framing: a NUL in a C-string key, a quote in SQL, </script> in HTML. Quiet when the
+function calls anything named to escape, quote, validate, sanitize, check, verify or marshal
+(html.EscapeString, strconv.AppendQuote, url.QueryEscape, json.Marshal), or searches the input for a
+character with the strings or bytes package (strings.ContainsRune(s, 0), bytes.IndexByte); when it
+writes only constants and numbers, or only through fmt; and when it frames nothing (a pass-through
+whose caller frames). Reported once per function, at its name.
+
 Test files are left out.`
 
 var Analyzer = &analysis.Analyzer{
@@ -52,7 +66,8 @@ var Analyzer = &analysis.Analyzer{
 // Signals maps each category this pass reports to its weight (0–10, see
 // CONTRACT.md).
 var Signals = map[string]float64{
-	"hand-parser": 3,
+	"hand-parser":  3,
+	"hand-encoder": 2,
 }
 
 // parseVerbs are the words of a function's name that say it takes input
@@ -73,6 +88,15 @@ func run(pass *analysis.Pass) (any, error) {
 		fn := cur.Node().(*ast.FuncDecl)
 		if fn.Body == nil || strings.HasSuffix(pass.Fset.Position(fn.Pos()).Filename, "_test.go") {
 			continue
+		}
+		if isEncoder(fn.Name.Name) {
+			if value, how := checkEncoder(pass.TypesInfo, cur); value != "" && isEscaper(fn.Name.Name) {
+				r.Report(fn.Name, "hand-encoder", "%s escapes %s by hand (%s): a character it lets through can break the output's framing",
+					fn.Name.Name, value, how)
+			} else if value != "" {
+				r.Report(fn.Name, "hand-encoder", "%s writes %s into its output by hand (%s) with no escaping or check of it: a crafted value can break the output's framing",
+					fn.Name.Name, value, how)
+			}
 		}
 		verb, read := nameVerb(fn.Name.Name)
 		if verb == "" {
