@@ -3,6 +3,7 @@ package errs
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -18,6 +19,9 @@ type drops struct {
 	files   map[types.Object]opened
 	nilOnly map[types.Object]bool // functions of this package whose error result is always nil
 	seen    map[dropKey]bool
+	// randCannotFail holds the files built for Go 1.24 or later.
+	randCannotFail map[*token.File]bool
+	fset           *token.FileSet
 }
 
 // dropKey limits the drop categories to one signal per function and callee: a formatter that calls
@@ -143,6 +147,9 @@ func (d *drops) classify(info *types.Info, call *ast.CallExpr) (class, string) {
 		recv = info.TypeOf(sel.X)
 	}
 	if buf := filled(info, fn, call, sel); buf != nil {
+		if d.randCannotFail[d.fset.File(call.Pos())] && fillsFromRand(info, fn, call, sel) {
+			return quiet, ""
+		}
 		return risky, fmt.Sprintf(" (%s may be left zero or partly filled)", types.ExprString(buf))
 	}
 	if fn.Signature().Recv() == nil || recv == nil {
@@ -246,6 +253,14 @@ func (d *drops) checkBlank(pass *analysis.Pass, c inspector.Cursor, as *ast.Assi
 			}
 		}
 	}
+}
+
+// fillsFromRand reports whether a call of filled reads crypto/rand.
+func fillsFromRand(info *types.Info, fn *types.Func, call *ast.CallExpr, sel *ast.SelectorExpr) bool {
+	if fn.Pkg().Path() == "crypto/rand" || sel != nil && isPkgVar(info, sel.X, "crypto/rand", "Reader") {
+		return true
+	}
+	return fn.Pkg().Path() == "io" && len(call.Args) > 0 && isPkgVar(info, call.Args[0], "crypto/rand", "Reader")
 }
 
 // filled returns the buffer argument of a call that fills a buffer the caller then relies on:

@@ -5,7 +5,9 @@ package errs
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
+	"go/version"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -21,7 +23,8 @@ whose failure loses data or state: Close of a file opened for writing or of a wr
 Sync, Commit, Exec, Encode, Unmarshal, Rename, ListenAndServe, Save and the like; or a call that fills
 a buffer the caller then relies on: io.ReadFull, io.ReadAtLeast, crypto/rand.Read and Read of
 crypto/rand.Reader, whose failure leaves a key or header zero or partly filled (quiet when the buffer is
-made in the call itself, io.ReadFull(r, make([]byte, n)), which only skips bytes).
+made in the call itself, io.ReadFull(r, make([]byte, n)), which only skips bytes, and for crypto/rand
+in a file built for Go 1.24 or later, where its Read crashes the program rather than fail).
 
 err-dropped-cleanup (use): Close, CloseWithError, Remove, RemoveAll, Rollback, Abort or Kill dropped as
 a statement where it cleans up: inside an if err != nil (or the else of if err == nil, a case err !=
@@ -83,7 +86,15 @@ func isError(t types.Type) bool { return t != nil && types.Identical(t, errorTyp
 
 func run(pass *analysis.Pass) (any, error) {
 	insp := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	d := &drops{files: openedFiles(pass.TypesInfo, insp), nilOnly: nilOnly(pass.TypesInfo, insp), seen: map[dropKey]bool{}}
+	d := &drops{files: openedFiles(pass.TypesInfo, insp), nilOnly: nilOnly(pass.TypesInfo, insp), seen: map[dropKey]bool{},
+		randCannotFail: map[*token.File]bool{}}
+	for _, f := range pass.Files {
+		// From Go 1.24 crypto/rand's Read crashes the program rather than fail.
+		if v := pass.TypesInfo.FileVersions[f]; v != "" && version.Compare(v, "go1.24") >= 0 {
+			d.randCannotFail[pass.Fset.File(f.FileStart)] = true
+		}
+	}
+	d.fset = pass.Fset
 	for c := range insp.Root().Preorder((*ast.ExprStmt)(nil), (*ast.AssignStmt)(nil), (*ast.IfStmt)(nil),
 		(*ast.BlockStmt)(nil), (*ast.CaseClause)(nil), (*ast.CommClause)(nil)) {
 		test := strings.HasSuffix(pass.Fset.File(c.Node().Pos()).Name(), "_test.go")
