@@ -140,6 +140,7 @@ type funcInfo struct {
 	writes  []write                     // b.WriteString(x), fmt.Fprintf(&b, ..., x)
 	guarded bool                        // path checks present
 	path    bool                        // path-traversal reported
+	joined  bool                        // join-param reported
 	html    bool                        // html-built reported
 }
 
@@ -513,10 +514,10 @@ func (f *funcInfo) file(call *ast.CallExpr, name string) {
 			return
 		}
 	}
-	if (name == "path/filepath.Join" || name == "path.Join") && ast.IsExported(f.name) && !f.guarded && !f.path && !f.nameChecked() {
+	if (name == "path/filepath.Join" || name == "path.Join") && ast.IsExported(f.name) && !f.guarded && !f.path && !f.joined && !f.nameChecked() {
 		for _, a := range args[1:] {
 			if id, ok := ast.Unparen(a).(*ast.Ident); ok && f.taint[f.info.Uses[id]] == "param" && isString(f.info.TypeOf(id)) {
-				f.path = true
+				f.joined = true
 				f.report(call, "join-param", "%s joins %s, passed in by the caller of %s, under %s with no check for \"..\" or a separator",
 					shortName(name), id.Name, f.name, types.ExprString(args[0]))
 				return

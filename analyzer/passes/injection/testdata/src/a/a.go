@@ -163,6 +163,12 @@ func FindPluginOK(name string, dirs []string) (string, error) {
 	return "", fmt.Errorf("plugin %q not found", name)
 }
 
+// Buggy twice: a weak join-param first must not hide the request's path-traversal.
+func ServeUnder(w http.ResponseWriter, r *http.Request, sub string) {
+	dir := filepath.Join(root, sub)                      // want `filepath.Join joins sub, passed in by the caller of ServeUnder`
+	http.ServeFile(w, r, filepath.Join(dir, r.URL.Path)) // want `http.ServeFile uses filepath.Join\(dir, r.URL.Path\) from the request`
+}
+
 // Correct: unexported helpers join names their own package chose.
 func cachePath(dir, key string) string { return filepath.Join(dir, key) }
 
