@@ -127,7 +127,7 @@ func Lifts(results []CaseResult) []Lift {
 	}
 	var ls []Lift
 	for c, s := range share {
-		l := Lift{Check: c, Bugs: bugs[c], BugShare: round(ratio(bugs[c], selected)), TokenShare: round(s / float64(selected))}
+		l := Lift{Check: c, Bugs: bugs[c], BugShare: ratio(bugs[c], selected), TokenShare: round(s / float64(selected))}
 		if s > 0 {
 			l.Lift = round(float64(bugs[c]) / s)
 		}

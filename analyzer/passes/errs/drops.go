@@ -146,8 +146,8 @@ func (d *drops) classify(info *types.Info, call *ast.CallExpr) (class, string) {
 	if ok {
 		recv = info.TypeOf(sel.X)
 	}
-	if buf := filled(info, fn, call, sel); buf != nil {
-		if d.randCannotFail[d.fset.File(call.Pos())] && fillsFromRand(info, fn, call, sel) {
+	if buf, fromRand := filled(info, fn, call, sel); buf != nil {
+		if fromRand && d.randCannotFail[d.fset.File(call.Pos())] {
 			return quiet, ""
 		}
 		return risky, fmt.Sprintf(" (%s may be left zero or partly filled)", types.ExprString(buf))
@@ -255,38 +255,30 @@ func (d *drops) checkBlank(pass *analysis.Pass, c inspector.Cursor, as *ast.Assi
 	}
 }
 
-// fillsFromRand reports whether a call of filled reads crypto/rand.
-func fillsFromRand(info *types.Info, fn *types.Func, call *ast.CallExpr, sel *ast.SelectorExpr) bool {
-	if fn.Pkg().Path() == "crypto/rand" || sel != nil && isPkgVar(info, sel.X, "crypto/rand", "Reader") {
-		return true
-	}
-	return fn.Pkg().Path() == "io" && len(call.Args) > 0 && isPkgVar(info, call.Args[0], "crypto/rand", "Reader")
-}
-
 // filled returns the buffer argument of a call that fills a buffer the caller then relies on:
-// io.ReadFull, io.ReadAtLeast, crypto/rand.Read, and Read of crypto/rand.Reader. It returns nil for
-// other calls and for a buffer made in the call itself (io.ReadFull(r, make([]byte, n)) skips bytes).
-func filled(info *types.Info, fn *types.Func, call *ast.CallExpr, sel *ast.SelectorExpr) ast.Expr {
-	var buf ast.Expr
+// io.ReadFull, io.ReadAtLeast, crypto/rand.Read, and Read of crypto/rand.Reader; and whether it
+// fills it from crypto/rand. It returns nil for other calls and for a buffer made in the call
+// itself (io.ReadFull(r, make([]byte, n)) skips bytes).
+func filled(info *types.Info, fn *types.Func, call *ast.CallExpr, sel *ast.SelectorExpr) (buf ast.Expr, fromRand bool) {
 	switch path := fn.Pkg().Path(); {
 	case path == "io" && (fn.Name() == "ReadFull" || fn.Name() == "ReadAtLeast") && len(call.Args) >= 2:
-		buf = call.Args[1]
+		buf, fromRand = call.Args[1], isPkgVar(info, call.Args[0], "crypto/rand", "Reader")
 	case path == "crypto/rand" && fn.Name() == "Read" && fn.Signature().Recv() == nil && len(call.Args) == 1:
-		buf = call.Args[0]
+		buf, fromRand = call.Args[0], true
 	case fn.Name() == "Read" && sel != nil && isPkgVar(info, sel.X, "crypto/rand", "Reader") && len(call.Args) == 1:
-		buf = call.Args[0]
+		buf, fromRand = call.Args[0], true
 	}
 	switch b := ast.Unparen(buf).(type) {
 	case *ast.CompositeLit:
-		return nil
+		return nil, false
 	case *ast.CallExpr:
 		if id, ok := ast.Unparen(b.Fun).(*ast.Ident); ok && id.Name == "make" {
 			if _, ok := info.Uses[id].(*types.Builtin); ok {
-				return nil
+				return nil, false
 			}
 		}
 	}
-	return buf
+	return buf, fromRand
 }
 
 // toResponse reports whether e is an encoder or writer made on an http.ResponseWriter, as in
